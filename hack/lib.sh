@@ -1,0 +1,33 @@
+# Shared settings for the hack/ scripts. Source it; do not run it.
+# Everything here can be overridden from the environment.
+
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$HACK_DIR/.." && pwd)"
+
+KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+
+# Built binaries live outside git and are reused across runs and checkouts.
+RRGW_CACHE_DIR="${RRGW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rr-gateway}"
+KUBE_BIN_DIR="$RRGW_CACHE_DIR/kube-$KUBE_VERSION"
+ETCD_BIN_DIR="$RRGW_CACHE_DIR/etcd-$ETCD_VERSION"
+
+# Runtime state of the local control plane (certificates, data, logs, kubeconfigs).
+RRGW_RUN_DIR="${RRGW_RUN_DIR:-$REPO_DIR/.local/controlplane}"
+KUBE_SECURE_PORT="${KUBE_SECURE_PORT:-16443}"
+ETCD_CLIENT_PORT="${ETCD_CLIENT_PORT:-12379}"
+ETCD_PEER_PORT="${ETCD_PEER_PORT:-12380}"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+kube_ready() { curl -sk --max-time 2 "https://127.0.0.1:$KUBE_SECURE_PORT/readyz" 2>/dev/null | grep -qx ok; }
+admin_kubeconfig() { echo "$RRGW_RUN_DIR/kubeconfig-admin"; }
+
+# Installs the npm dependencies from the lockfile when they are missing or stale.
+ensure_node_modules() {
+  if [[ ! -d "$REPO_DIR/node_modules" || "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]]; then
+    log "installing npm dependencies (npm ci)..."
+    (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}

@@ -1,0 +1,146 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import type { RequestOptions } from "node:https";
+import { Agent, Dispatcher, errors as undiciErrors } from "undici";
+import { errorFromResponse, UnavailableError } from "./errors";
+
+export interface KubeRequest {
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+  /** Says what the request was for, in error messages ("create RemediationRequest ns/name"). */
+  what: string;
+  /** Abort after this many ms (default: the client's requestTimeoutMs). */
+  timeoutMs?: number;
+}
+
+export interface KubeClientOptions {
+  /** Most connections kept open to the API server. */
+  connections?: number;
+  requestTimeoutMs?: number;
+  /** How often credentials are re-read (rotated service-account tokens, exec plugins). */
+  credentialRefreshMs?: number;
+}
+
+/** Loads a KubeConfig the usual way: an explicit file, else $KUBECONFIG / ~/.kube/config / in-cluster. */
+export function loadKubeConfig(file?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) {
+    throw new Error(`no current cluster in the kubeconfig${file ? ` ${file}` : ""}: set KUBECONFIG or the current-context`);
+  }
+  return kc;
+}
+
+/**
+ * A small JSON client for the Kubernetes API on undici: one keep-alive
+ * connection pool, credentials from client-node's KubeConfig, and typed errors
+ * (src/k8s/errors.ts) for every failure. It exists because our writers need
+ * their own field managers and the apply-patch content type on the status
+ * subresource, which kubernetes-fluent-client does not offer.
+ */
+export class KubeClient {
+  private authorization: string | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly kubeConfig: KubeConfig,
+    readonly server: string,
+    private readonly dispatcher: Dispatcher,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error("the kubeconfig has no current cluster");
+    const tls: RequestOptions = {};
+    await kubeConfig.applyToHTTPSOptions(tls);
+    const agent = new Agent({
+      connections: options.connections ?? 64,
+      keepAliveTimeout: 30_000,
+      connect: {
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        rejectUnauthorized: !cluster.skipTLSVerify,
+        timeout: 5_000,
+      },
+    });
+    const client = new KubeClient(kubeConfig, cluster.server.replace(/\/$/, ""), agent, options.requestTimeoutMs ?? 15_000);
+    client.authorization = authorizationOf(tls);
+    client.refreshTimer = setInterval(() => void client.refreshCredentials(), options.credentialRefreshMs ?? 60_000);
+    client.refreshTimer.unref();
+    return client;
+  }
+
+  private async refreshCredentials(): Promise<void> {
+    const tls: RequestOptions = {};
+    try {
+      await this.kubeConfig.applyToHTTPSOptions(tls);
+      this.authorization = authorizationOf(tls);
+    } catch {
+      // Keep the previous credentials; the next request's 401 says what is wrong.
+    }
+  }
+
+  async request<T>(req: KubeRequest): Promise<T> {
+    const url = new URL(this.server + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.authorization) headers.authorization = this.authorization;
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers["content-type"] = req.contentType ?? "application/json";
+    }
+    let statusCode: number;
+    let text: string;
+    try {
+      const res = await this.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: req.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(req.timeoutMs ?? this.requestTimeoutMs),
+      });
+      statusCode = res.statusCode;
+      text = await res.body.text();
+    } catch (err) {
+      throw new UnavailableError(`${req.what}: the API server at ${this.server} could not be reached (${describe(err)})`, 0);
+    }
+    const parsed = parseJson(text);
+    if (statusCode >= 200 && statusCode < 300) return parsed as T;
+    throw errorFromResponse(statusCode, parsed, req.what);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    await this.dispatcher.close();
+  }
+}
+
+function authorizationOf(tls: RequestOptions): string | undefined {
+  const headers = (tls.headers ?? {}) as Record<string, unknown>;
+  const value = headers.Authorization ?? headers.authorization;
+  if (typeof value === "string") return value;
+  if (tls.auth) return `Basic ${Buffer.from(tls.auth).toString("base64")}`;
+  return undefined;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof undiciErrors.UndiciError) return err.code ?? err.message;
+  if (err instanceof Error) return (err as NodeJS.ErrnoException).code ?? err.name + ": " + err.message;
+  return String(err);
+}

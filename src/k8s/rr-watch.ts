@@ -1,0 +1,77 @@
+import { makeInformer, type Informer, type KubernetesListObject, type KubernetesObject, type ObjectCache } from "@kubernetes/client-node";
+import type { RemediationRequest } from "../model/remediation-request";
+import { RemediationRequestClient } from "./rr-client";
+
+export interface RemediationRequestHandlers {
+  /** Called for every add and update, also for replays after a relist: handlers must be idempotent. */
+  onUpsert?: (rr: RemediationRequest) => void;
+  onDelete?: (rr: RemediationRequest) => void;
+  /** A watch failure; the watch restarts by itself after restartDelayMs. */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * A list-then-watch of the RemediationRequests in one namespace, on
+ * client-node's informer (which relists on 410 Gone). Unlike the bare
+ * informer, it restarts itself after any other failure (API server down,
+ * connection reset), so callers never have to.
+ */
+export class RemediationRequestWatch {
+  // client-node types metadata timestamps as Date; on the wire (and in our model) they are strings.
+  private readonly informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+  private stopped = false;
+  private synced = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly rrs: RemediationRequestClient,
+    private readonly handlers: RemediationRequestHandlers,
+    private readonly restartDelayMs = 1_000,
+  ) {
+    this.informer = makeInformer<KubernetesObject>(rrs.kube.kubeConfig, rrs.collectionPath(), async () => {
+      const list = await rrs.list();
+      return list as unknown as KubernetesListObject<KubernetesObject>;
+    });
+    const { onUpsert, onDelete } = handlers;
+    if (onUpsert) {
+      this.informer.on("add", obj => onUpsert(obj as unknown as RemediationRequest));
+      this.informer.on("update", obj => onUpsert(obj as unknown as RemediationRequest));
+    }
+    if (onDelete) this.informer.on("delete", obj => onDelete(obj as unknown as RemediationRequest));
+    this.informer.on("error", err => this.restartLater(err));
+  }
+
+  /** Resolves once the first list has been delivered to the handlers. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.informer.start();
+    this.synced = true;
+  }
+
+  /** True once the first list has been delivered. */
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** The informer's view of every RR (possibly behind the API server). */
+  list(): readonly RemediationRequest[] {
+    return this.informer.list(this.rrs.namespace) as unknown as readonly RemediationRequest[];
+  }
+
+  private restartLater(err: unknown): void {
+    this.handlers.onError?.(err);
+    if (this.stopped || this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      this.informer.start().catch(e => this.restartLater(e));
+    }, this.restartDelayMs);
+    this.restartTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+}
