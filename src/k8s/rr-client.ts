@@ -1,6 +1,6 @@
 import {
+  NewRemediationRequest,
   RemediationRequest,
-  RemediationRequestSpec,
   RR_API_VERSION,
   RR_GROUP,
   RR_KIND,
@@ -11,16 +11,13 @@ import {
 import { FieldManager } from "./field-managers";
 import { KubeClient } from "./kube-client";
 
+export type { NewRemediationRequest };
+
 export const APPLY_PATCH = "application/apply-patch+yaml";
 
 export interface RemediationRequestList {
   items: RemediationRequest[];
   metadata: { resourceVersion?: string };
-}
-
-export interface NewRemediationRequest {
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: RemediationRequestSpec;
 }
 
 export interface ApplyStatusOptions {

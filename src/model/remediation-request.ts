@@ -125,5 +125,11 @@ export interface RemediationRequest {
   status?: RemediationRequestStatus;
 }
 
+/** What a creator sends: identity, labels and spec (the API server drops status on create). */
+export interface NewRemediationRequest {
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RemediationRequestSpec;
+}
+
 /** The status sections, each written by exactly one field manager. */
 export type StatusSection = Partial<RemediationRequestStatus>;

@@ -1,0 +1,87 @@
+import { sha256Hex } from "./fingerprint";
+import { DEFAULT_SIGNAL_LIMITS, SignalLimits } from "./limits";
+import type { Signal, SignalStatus } from "./signal";
+import { isObject, optionalString, optionalTimestamp, readStringMap, typeOf } from "./string-map";
+import { targetFromLabels } from "./target";
+import { SignalValidationError } from "./validation-error";
+
+/** One alert of a payload: a signal, or the reason it was rejected. */
+export type ParsedAlert = { ok: true; signal: Signal } | { ok: false; error: SignalValidationError };
+
+export interface ParsedWebhook {
+  alerts: ParsedAlert[];
+  /** Alerts Alertmanager left out of the payload (max_alerts in its config). */
+  truncatedAlerts: number;
+}
+
+/**
+ * Parses an Alertmanager webhook payload (version 4; Grafana's extra fields
+ * are tolerated). Problems with the payload as a whole throw a
+ * SignalValidationError; a bad alert is rejected alone, with its index in the field.
+ */
+export function parseAlertmanagerWebhook(body: unknown, limits: SignalLimits = DEFAULT_SIGNAL_LIMITS): ParsedWebhook {
+  if (!isObject(body)) throw new SignalValidationError("body", `must be a JSON object (an Alertmanager webhook payload), got ${typeOf(body)}`);
+  const alerts = body.alerts;
+  if (!Array.isArray(alerts)) throw new SignalValidationError("alerts", alerts === undefined ? "is required" : `must be an array, got ${typeOf(alerts)}`);
+  if (alerts.length === 0) throw new SignalValidationError("alerts", "is empty: the payload carries no alert");
+  if (alerts.length > limits.maxAlerts) throw new SignalValidationError("alerts", `has ${alerts.length} alerts, more than the limit of ${limits.maxAlerts}`);
+
+  const groupKey = optionalString(body.groupKey, "groupKey", 4096) ?? "";
+  const payloadStatus = readStatus(body.status, "status") ?? "firing";
+  const signalSource = optionalString(body.receiver, "receiver", 253) ?? optionalString(body.externalURL, "externalURL", 253) ?? "alertmanager";
+  const truncated = typeof body.truncatedAlerts === "number" && body.truncatedAlerts > 0 ? body.truncatedAlerts : 0;
+
+  return {
+    truncatedAlerts: truncated,
+    alerts: alerts.map((alert, i): ParsedAlert => {
+      try {
+        return { ok: true, signal: parseAlert(alert, `alerts[${i}]`, { groupKey, payloadStatus, signalSource }, limits) };
+      } catch (err) {
+        if (err instanceof SignalValidationError) return { ok: false, error: err };
+        throw err;
+      }
+    }),
+  };
+}
+
+interface PayloadContext {
+  groupKey: string;
+  payloadStatus: SignalStatus;
+  signalSource: string;
+}
+
+function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: SignalLimits): Signal {
+  if (!isObject(alert)) throw new SignalValidationError(field, `must be an object, got ${typeOf(alert)}`);
+  const labels = readStringMap(alert.labels, `${field}.labels`, { maxEntries: limits.maxLabels, maxValueLength: limits.maxLabelValueLength });
+  const annotations = readStringMap(alert.annotations, `${field}.annotations`, {
+    maxEntries: limits.maxAnnotations,
+    maxValueLength: limits.maxAnnotationValueLength,
+    truncate: true,
+  });
+  const name = labels.alertname;
+  if (!name) throw new SignalValidationError(`${field}.labels.alertname`, "is required");
+  if (name.length > limits.maxNameLength) throw new SignalValidationError(`${field}.labels.alertname`, `is longer than ${limits.maxNameLength} characters`);
+  const status = readStatus(alert.status, `${field}.status`) ?? ctx.payloadStatus;
+  const firingTime = optionalTimestamp(alert.startsAt, `${field}.startsAt`);
+  optionalTimestamp(alert.endsAt, `${field}.endsAt`);
+  const alertFingerprint = optionalString(alert.fingerprint, `${field}.fingerprint`, 256) ?? sha256Hex(JSON.stringify(Object.entries(labels).sort()));
+  return {
+    source: "prometheus",
+    name,
+    status,
+    severity: labels.severity || "unknown",
+    target: targetFromLabels(labels, `${field}.labels`),
+    labels,
+    annotations,
+    firingTime,
+    signalSource: ctx.signalSource,
+    deliveryKey: sha256Hex(`${ctx.groupKey}|${alertFingerprint}|${status}|${firingTime ?? ""}`),
+    original: alert,
+  };
+}
+
+function readStatus(value: unknown, field: string): SignalStatus | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value === "firing" || value === "resolved") return value;
+  throw new SignalValidationError(field, `must be "firing" or "resolved", got ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,40 @@
+import type { DeduplicationStatus } from "../model/remediation-request";
+import type { SignalStatus } from "./signal";
+
+/** Each item's place in the count: firing items get the next occurrence numbers in arrival order. */
+export interface CountedItem {
+  status: SignalStatus;
+  /** The RR's occurrenceCount after this item (for a resolved item: the count it saw). */
+  count: number;
+}
+
+export interface CountedBatch {
+  next: DeduplicationStatus;
+  items: CountedItem[];
+}
+
+/**
+ * The deduplication section after recording a batch: firing signals add to
+ * occurrenceCount (getting base+1..base+k), resolved ones to resolvedCount.
+ * Always returns the whole section, since an apply that leaves a field out
+ * gives it up.
+ */
+export function countBatch(current: DeduplicationStatus | undefined, statuses: readonly SignalStatus[], now: string): CountedBatch {
+  const base = current?.occurrenceCount ?? 0;
+  let count = base;
+  let resolved = current?.resolvedCount ?? 0;
+  const items = statuses.map((status): CountedItem => {
+    if (status === "firing") return { status, count: ++count };
+    resolved++;
+    return { status, count };
+  });
+  const next: DeduplicationStatus = {
+    occurrenceCount: count,
+    firstSeenAt: current?.firstSeenAt ?? now,
+    lastSeenAt: count > base ? now : (current?.lastSeenAt ?? now),
+  };
+  if (resolved > 0) next.resolvedCount = resolved;
+  const lastResolvedAt = resolved > (current?.resolvedCount ?? 0) ? now : current?.lastResolvedAt;
+  if (lastResolvedAt) next.lastResolvedAt = lastResolvedAt;
+  return { next, items };
+}

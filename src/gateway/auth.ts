@@ -1,0 +1,117 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { UnavailableError } from "../k8s/errors";
+import type { KubeClient } from "../k8s/kube-client";
+import type { GatewayConfig } from "./config";
+import { GatewayError } from "./errors";
+
+export interface Caller {
+  user: string;
+  via: "static-token" | "kubernetes" | "none";
+}
+
+export interface Authenticator {
+  /** Resolves the caller, or throws a GatewayError (401, 403, 503). */
+  authenticate(authorization: string | undefined): Promise<Caller>;
+}
+
+const digest = (token: string): Buffer => createHash("sha256").update(token).digest();
+
+/** Reads static tokens, one per line (blank lines and # comments ignored). */
+export function readStaticTokens(file: string): Buffer[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map(line => line.trim())
+    .filter(line => line && !line.startsWith("#"))
+    .map(digest);
+}
+
+function bearerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match) {
+    throw new GatewayError("GW_UNAUTHENTICATED", authorization ? "the Authorization header must be \"Bearer <token>\"" : "missing Authorization: Bearer <token>");
+  }
+  return match[1];
+}
+
+/**
+ * Bearer-token authentication: static tokens (compared in constant time) and,
+ * in "kubernetes" mode, the API server's TokenReview followed by a
+ * SubjectAccessReview, so cluster RBAC decides who may send signals. Results
+ * are cached briefly, so a storm is not a TokenReview storm. Tokens are never
+ * logged; the cache is keyed by their SHA-256.
+ */
+export class BearerAuthenticator implements Authenticator {
+  private readonly cache = new Map<string, { caller?: Caller; error?: GatewayError; expiresAt: number }>();
+
+  constructor(
+    private readonly config: GatewayConfig["auth"] & { namespace: string },
+    private readonly staticTokens: Buffer[],
+    private readonly kube?: KubeClient,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Caller> {
+    const token = bearerToken(authorization);
+    const hash = digest(token);
+    if (this.staticTokens.some(known => timingSafeEqual(known, hash))) return { user: "static-token", via: "static-token" };
+    if (this.config.mode !== "kubernetes" || !this.kube) throw new GatewayError("GW_UNAUTHENTICATED", "the bearer token is not valid");
+
+    const key = hash.toString("hex");
+    const cached = this.cache.get(key);
+    if (cached && cached.expiresAt > Date.now()) {
+      if (cached.error) throw cached.error;
+      return cached.caller!;
+    }
+    try {
+      const caller = await this.review(token);
+      this.remember(key, { caller, expiresAt: Date.now() + this.config.cacheTtlMs });
+      return caller;
+    } catch (err) {
+      if (err instanceof GatewayError && !err.retryable) {
+        this.remember(key, { error: err, expiresAt: Date.now() + Math.min(this.config.cacheTtlMs, 5_000) });
+      }
+      throw err;
+    }
+  }
+
+  private async review(token: string): Promise<Caller> {
+    const kube = this.kube!;
+    try {
+      const tokenReview = await kube.request<{ status?: { authenticated?: boolean; user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } } }>({
+        method: "POST",
+        path: "/apis/authentication.k8s.io/v1/tokenreviews",
+        body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token } },
+        what: "TokenReview",
+      });
+      const user = tokenReview.status?.user;
+      if (!tokenReview.status?.authenticated || !user?.username) throw new GatewayError("GW_UNAUTHENTICATED", "the bearer token is not valid");
+      const { verb, group, resource } = this.config.access;
+      const access = await kube.request<{ status?: { allowed?: boolean; reason?: string } }>({
+        method: "POST",
+        path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
+          spec: { user: user.username, uid: user.uid, groups: user.groups, extra: user.extra, resourceAttributes: { namespace: this.config.namespace, verb, group, resource } },
+        },
+        what: "SubjectAccessReview",
+      });
+      if (!access.status?.allowed) {
+        throw new GatewayError("GW_FORBIDDEN", `${user.username} may not send signals: needs "${verb}" on ${resource}.${group} in namespace ${this.config.namespace}`);
+      }
+      return { user: user.username, via: "kubernetes" };
+    } catch (err) {
+      if (err instanceof UnavailableError) throw new GatewayError("GW_API_UNAVAILABLE", "cannot check the token: the Kubernetes API server is unavailable");
+      throw err;
+    }
+  }
+
+  private remember(key: string, entry: { caller?: Caller; error?: GatewayError; expiresAt: number }): void {
+    if (this.config.cacheTtlMs <= 0) return;
+    if (this.cache.size >= this.config.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, entry);
+  }
+}
+
+/** Auth disabled by GATEWAY_AUTH=none: everyone is let in (the gateway warns at start). */
+export const NO_AUTH: Authenticator = { authenticate: async () => ({ user: "anonymous", via: "none" }) };

@@ -1,0 +1,133 @@
+import { DEFAULT_SIGNAL_LIMITS, SignalLimits } from "../dedup/limits";
+import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
+
+export type AuthMode = "kubernetes" | "static" | "none";
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Namespace the gateway creates and watches RemediationRequests in. */
+  namespace: string;
+  /** kubeconfig file; empty means $KUBECONFIG, ~/.kube/config, or in-cluster. */
+  kubeconfig?: string;
+  fingerprintStrategy: FingerprintStrategy;
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  maxInFlight: number;
+  limits: SignalLimits;
+  stormThreshold: number;
+  stormWindowMs: number;
+  /** Seconds a client is told to wait (Retry-After) on a 503. */
+  retryAfterSeconds: number;
+  /** Bounded retries of a conflicting status apply. */
+  maxApplyAttempts: number;
+  /** How long a failed delivery's recorded alerts are remembered, so a redelivery does not count them twice. */
+  redeliveryMemoryMs: number;
+  shutdownGraceMs: number;
+  auth: {
+    mode: AuthMode;
+    /** File with one static token per line (mode "static", or alongside "kubernetes"). */
+    staticTokensFile?: string;
+    /** The SubjectAccessReview a sender must pass (mode "kubernetes"). */
+    access: { verb: string; group: string; resource: string };
+    cacheTtlMs: number;
+    cacheSize: number;
+  };
+  tls?: { certFile: string; keyFile: string; clientCaFile?: string };
+  logLevel: string;
+}
+
+/** Every problem found in the configuration, so one start shows them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid gateway configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Environment variables, their defaults and meaning: the configuration reference (README). */
+export const GATEWAY_ENV = {
+  GATEWAY_HOST: ["0.0.0.0", "address to listen on"],
+  GATEWAY_PORT: ["8080", "port to listen on"],
+  GATEWAY_NAMESPACE: ["kubernaut-system", "namespace for RemediationRequests"],
+  KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
+  GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name) or owner (top-level owner of the target)"],
+  GATEWAY_MAX_BODY_BYTES: ["262144", "largest request body accepted (413 above)"],
+  GATEWAY_MAX_JSON_DEPTH: ["32", "deepest JSON nesting accepted"],
+  GATEWAY_MAX_IN_FLIGHT: ["100", "signal requests handled at once (503 above)"],
+  GATEWAY_MAX_ALERTS: [String(DEFAULT_SIGNAL_LIMITS.maxAlerts), "alerts per Alertmanager payload"],
+  GATEWAY_MAX_LABELS: [String(DEFAULT_SIGNAL_LIMITS.maxLabels), "labels (and annotations) per signal"],
+  GATEWAY_STORM_THRESHOLD: ["5", "occurrences within the storm window that make a storm"],
+  GATEWAY_STORM_WINDOW_SECONDS: ["60", "storm detection window"],
+  GATEWAY_RETRY_AFTER_SECONDS: ["5", "Retry-After sent with 503 responses"],
+  GATEWAY_MAX_APPLY_ATTEMPTS: ["12", "attempts of a conflicting status write before answering 503"],
+  GATEWAY_REDELIVERY_MEMORY_SECONDS: ["600", "how long alerts recorded in a failed delivery are remembered"],
+  GATEWAY_SHUTDOWN_GRACE_SECONDS: ["20", "time to drain in-flight requests on SIGTERM"],
+  GATEWAY_AUTH: ["kubernetes", "kubernetes (TokenReview + SubjectAccessReview), static (tokens file only), or none"],
+  GATEWAY_STATIC_TOKENS_FILE: ["", "file of static bearer tokens, one per line"],
+  GATEWAY_AUTH_VERB: ["create", "SubjectAccessReview verb a sender needs"],
+  GATEWAY_AUTH_GROUP: ["kubernaut.ai", "SubjectAccessReview API group"],
+  GATEWAY_AUTH_RESOURCE: ["signals", "SubjectAccessReview resource"],
+  GATEWAY_AUTH_CACHE_SECONDS: ["30", "how long an authentication result is cached"],
+  GATEWAY_TLS_CERT_FILE: ["", "serve HTTPS with this certificate (and GATEWAY_TLS_KEY_FILE)"],
+  GATEWAY_TLS_KEY_FILE: ["", "private key for GATEWAY_TLS_CERT_FILE"],
+  GATEWAY_TLS_CLIENT_CA_FILE: ["", "require client certificates signed by this CA"],
+  LOG_LEVEL: ["info", "pino log level"],
+} as const satisfies Record<string, readonly [string, string]>;
+
+type Env = Record<string, string | undefined>;
+
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const get = (name: keyof typeof GATEWAY_ENV): string => env[name] ?? GATEWAY_ENV[name][0];
+  const int = (name: keyof typeof GATEWAY_ENV, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = get(name);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: keyof typeof GATEWAY_ENV, allowed: readonly T[]): T => {
+    const raw = get(name);
+    if (!allowed.includes(raw as T)) problems.push(`${name}=${JSON.stringify(raw)}: must be one of ${allowed.join(", ")}`);
+    return raw as T;
+  };
+  const namespace = get("GATEWAY_NAMESPACE");
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) problems.push(`GATEWAY_NAMESPACE=${JSON.stringify(namespace)}: not a valid namespace name`);
+
+  const maxLabels = int("GATEWAY_MAX_LABELS", 1, 64);
+  const config: GatewayConfig = {
+    host: get("GATEWAY_HOST"),
+    port: int("GATEWAY_PORT", 0, 65535),
+    namespace,
+    kubeconfig: get("KUBECONFIG") || undefined,
+    fingerprintStrategy: oneOf("GATEWAY_FINGERPRINT_STRATEGY", FINGERPRINT_STRATEGIES),
+    maxBodyBytes: int("GATEWAY_MAX_BODY_BYTES", 1024),
+    maxJsonDepth: int("GATEWAY_MAX_JSON_DEPTH", 4, 1000),
+    maxInFlight: int("GATEWAY_MAX_IN_FLIGHT", 1),
+    limits: { ...DEFAULT_SIGNAL_LIMITS, maxAlerts: int("GATEWAY_MAX_ALERTS", 1, 10_000), maxLabels, maxAnnotations: maxLabels },
+    stormThreshold: int("GATEWAY_STORM_THRESHOLD", 2),
+    stormWindowMs: int("GATEWAY_STORM_WINDOW_SECONDS", 1) * 1000,
+    retryAfterSeconds: int("GATEWAY_RETRY_AFTER_SECONDS", 1, 3600),
+    maxApplyAttempts: int("GATEWAY_MAX_APPLY_ATTEMPTS", 1, 100),
+    redeliveryMemoryMs: int("GATEWAY_REDELIVERY_MEMORY_SECONDS", 0) * 1000,
+    shutdownGraceMs: int("GATEWAY_SHUTDOWN_GRACE_SECONDS", 0, 3600) * 1000,
+    auth: {
+      mode: oneOf("GATEWAY_AUTH", ["kubernetes", "static", "none"] as const),
+      staticTokensFile: get("GATEWAY_STATIC_TOKENS_FILE") || undefined,
+      access: { verb: get("GATEWAY_AUTH_VERB"), group: get("GATEWAY_AUTH_GROUP"), resource: get("GATEWAY_AUTH_RESOURCE") },
+      cacheTtlMs: int("GATEWAY_AUTH_CACHE_SECONDS", 0, 3600) * 1000,
+      cacheSize: 10_000,
+    },
+    logLevel: oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  };
+  if (config.auth.mode === "static" && !config.auth.staticTokensFile) problems.push("GATEWAY_AUTH=static needs GATEWAY_STATIC_TOKENS_FILE");
+  const cert = get("GATEWAY_TLS_CERT_FILE");
+  const key = get("GATEWAY_TLS_KEY_FILE");
+  if (Boolean(cert) !== Boolean(key)) problems.push("GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE go together: set both or neither");
+  if (cert && key) config.tls = { certFile: cert, keyFile: key, clientCaFile: get("GATEWAY_TLS_CLIENT_CA_FILE") || undefined };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

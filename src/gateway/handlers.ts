@@ -1,0 +1,80 @@
+import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
+import { parseKubernetesEvent } from "../dedup/kubernetes-event";
+import type { SignalLimits } from "../dedup/limits";
+import type { Signal } from "../dedup/signal";
+import { SignalValidationError } from "../dedup/validation-error";
+import { GatewayError } from "./errors";
+import type { Outcome, SignalIngest } from "./ingest";
+import type { GatewayMetrics } from "./metrics";
+import { HTTP_STATUS_OF, recordedResponse, rejectedResponse, summarize, type SignalResponse } from "./responses";
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  contentType?: string;
+}
+
+export interface HandlerDeps {
+  ingest: SignalIngest;
+  metrics: GatewayMetrics;
+  limits: SignalLimits;
+}
+
+/** POST /api/v1/signals/prometheus: an Alertmanager webhook payload. */
+export async function handlePrometheus(body: unknown, requestId: string, deps: HandlerDeps): Promise<Reply> {
+  const webhook = withValidation(() => parseAlertmanagerWebhook(body, deps.limits));
+  if (webhook.truncatedAlerts > 0) deps.metrics.truncatedAlerts.inc(webhook.truncatedAlerts);
+  const signals = webhook.alerts.flatMap(a => (a.ok ? [a.signal] : []));
+  const recorded = await deps.ingest.ingest(signals, requestId);
+  let next = 0;
+  const outcomes: Outcome[] = webhook.alerts.map(a => (a.ok ? recorded[next++] : { kind: "rejected", error: a.error }));
+  for (const o of outcomes) if (o.kind === "rejected") deps.metrics.signalsRejected.inc({ source: "prometheus", reason: "invalid" });
+  return reply(outcomes);
+}
+
+/** POST /api/v1/signals/kubernetes-event: a core/v1 Event. */
+export async function handleKubernetesEvent(body: unknown, requestId: string, deps: HandlerDeps): Promise<Reply> {
+  let signal: Signal;
+  try {
+    signal = parseKubernetesEvent(body, deps.limits);
+  } catch (err) {
+    if (err instanceof SignalValidationError) deps.metrics.signalsRejected.inc({ source: "kubernetes-event", reason: "invalid" });
+    throw asInvalidPayload(err);
+  }
+  return reply(await deps.ingest.ingest([signal], requestId));
+}
+
+/**
+ * One outcome: its own status code. Several: 207 with per-signal results and
+ * a summary. Any failed signal makes the whole reply a 503, so the sender
+ * retries the payload (what was recorded is remembered, not counted again).
+ */
+function reply(outcomes: Outcome[]): Reply {
+  const failed = outcomes.filter((o): o is Extract<Outcome, { kind: "failed" }> => o.kind === "failed");
+  const responses = outcomes.flatMap(o => (o.kind === "recorded" ? [recordedResponse(o.result)] : o.kind === "rejected" ? [rejectedResponse(o.error)] : []));
+  if (failed.length > 0) {
+    throw new GatewayError(failed[0].error.code, `${failed.length} of ${outcomes.length} signals could not be recorded: ${failed[0].error.message}`, {
+      results: responses,
+      summary: summarize(responses, failed.length),
+    });
+  }
+  const rejected = responses.filter(r => r.status === "rejected");
+  if (rejected.length === responses.length) {
+    throw new GatewayError("GW_INVALID_PAYLOAD", rejected.map(r => r.message).join("; "), { errors: rejected.map(r => ({ field: r.field, message: r.message })) });
+  }
+  if (responses.length === 1) return { status: HTTP_STATUS_OF[responses[0].status], body: responses[0] };
+  return { status: 207, body: { status: "multi-status", results: responses, summary: summarize(responses) } satisfies { results: SignalResponse[] } & Record<string, unknown> };
+}
+
+function withValidation<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw asInvalidPayload(err);
+  }
+}
+
+function asInvalidPayload(err: unknown): unknown {
+  if (err instanceof SignalValidationError) return new GatewayError("GW_INVALID_PAYLOAD", err.message, { field: err.field });
+  return err;
+}

@@ -1,0 +1,94 @@
+import pino, { type Logger } from "pino";
+import { RedeliveryMemory } from "../dedup/redelivery-memory";
+import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
+import { RemediationRequestCache } from "../k8s/rr-cache";
+import { RemediationRequestClient } from "../k8s/rr-client";
+import { BearerAuthenticator, NO_AUTH, readStaticTokens, type Authenticator } from "./auth";
+import { CircuitBreaker } from "./circuit-breaker";
+import type { GatewayConfig } from "./config";
+import { SignalIngest } from "./ingest";
+import { GatewayMetrics } from "./metrics";
+import { OwnerResolver } from "./owner-resolver";
+import { SignalRecorder, type RecordResult } from "./recorder";
+import { GatewayServer } from "./server";
+import { StormTracker } from "./storm-tracker";
+
+export interface RunningGateway {
+  port: number;
+  metrics: GatewayMetrics;
+  cache: RemediationRequestCache;
+  /** Graceful stop: readyz turns 503, in-flight requests drain, pending storm writes flush. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the gateway: connects to the API server, starts the RR watch (the
+ * HTTP server answers at once, /readyz turns 200 when the cache has synced),
+ * and serves signals.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger = pino({ level: config.logLevel, name: "gateway", timestamp: pino.stdTimeFunctions.isoTime })): Promise<RunningGateway> {
+  const kube = await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000 });
+  const rrs = new RemediationRequestClient(kube, config.namespace);
+  const cache = new RemediationRequestCache(rrs, err => logger.warn({ err: String(err) }, "RemediationRequest watch failed; restarting"));
+  const metrics = new GatewayMetrics(() => cache.size);
+  const storm = new StormTracker({ threshold: config.stormThreshold, windowMs: config.stormWindowMs }, rrs, metrics, logger);
+  const recorder = new SignalRecorder({
+    rrs,
+    cache,
+    metrics,
+    logger,
+    strategy: config.fingerprintStrategy,
+    maxApplyAttempts: config.maxApplyAttempts,
+    onCounted: (rr, added) => storm.observe(rr, added),
+  });
+  const ingest = new SignalIngest({
+    recorder,
+    metrics,
+    logger,
+    strategy: config.fingerprintStrategy,
+    owners: config.fingerprintStrategy === "owner" ? new OwnerResolver(kube) : undefined,
+    breaker: new CircuitBreaker(1_000),
+    redelivery: new RedeliveryMemory<RecordResult>(config.redeliveryMemoryMs),
+    namespace: config.namespace,
+  });
+  const server = new GatewayServer({
+    config,
+    logger,
+    metrics,
+    ingest,
+    limits: config.limits,
+    auth: makeAuthenticator(config, kube, logger),
+    isReady: () => cache.hasSynced,
+  });
+
+  const { port } = await server.listen();
+  const scheme = config.tls ? "https" : "http";
+  logger.info({ port, namespace: config.namespace, strategy: config.fingerprintStrategy, auth: config.auth.mode }, `gateway listening on ${scheme}://${config.host}:${port}`);
+  const synced = cache.start().then(
+    () => logger.info({ rrs: cache.size }, "RemediationRequest cache synced; ready"),
+    err => logger.error({ err: String(err) }, "RemediationRequest cache could not start"),
+  );
+
+  return {
+    port,
+    metrics,
+    cache,
+    async stop() {
+      await server.close(config.shutdownGraceMs);
+      await storm.stop();
+      await synced;
+      await cache.stop();
+      await kube.close();
+      logger.info("gateway stopped");
+    },
+  };
+}
+
+function makeAuthenticator(config: GatewayConfig, kube: KubeClient, logger: Logger): Authenticator {
+  if (config.auth.mode === "none") {
+    logger.warn("authentication is disabled (GATEWAY_AUTH=none): anyone who can reach the gateway can create RemediationRequests");
+    return NO_AUTH;
+  }
+  const tokens = config.auth.staticTokensFile ? readStaticTokens(config.auth.staticTokensFile) : [];
+  return new BearerAuthenticator({ ...config.auth, namespace: config.namespace }, tokens, config.auth.mode === "kubernetes" ? kube : undefined);
+}

@@ -1,0 +1,94 @@
+import type { Logger } from "pino";
+import { ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from "../dedup/fingerprint";
+import { RedeliveryMemory } from "../dedup/redelivery-memory";
+import type { Signal } from "../dedup/signal";
+import { SignalValidationError } from "../dedup/validation-error";
+import { InvalidError, UnavailableError } from "../k8s/errors";
+import type { CircuitBreaker } from "./circuit-breaker";
+import { GatewayError } from "./errors";
+import type { GatewayMetrics } from "./metrics";
+import type { OwnerResolver } from "./owner-resolver";
+import type { RecordResult, SignalRecorder } from "./recorder";
+
+/** One signal's fate: recorded, rejected (a 4xx problem with it), or failed (a 5xx: the sender should retry). */
+export type Outcome = { kind: "recorded"; result: RecordResult } | { kind: "rejected"; error: SignalValidationError } | { kind: "failed"; error: GatewayError };
+
+export interface IngestDeps {
+  recorder: SignalRecorder;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  strategy: FingerprintStrategy;
+  owners?: OwnerResolver;
+  breaker: CircuitBreaker;
+  redelivery: RedeliveryMemory<RecordResult>;
+  namespace: string;
+}
+
+/** Fingerprints and records the signals of one request, and keeps the books (metrics, redelivery memory). */
+export class SignalIngest {
+  constructor(private readonly deps: IngestDeps) {}
+
+  async ingest(signals: readonly Signal[], requestId: string): Promise<Outcome[]> {
+    const { breaker, redelivery } = this.deps;
+    if (!breaker.allows()) {
+      const error = unavailable();
+      return signals.map(() => ({ kind: "failed", error }));
+    }
+    const outcomes = await Promise.all(signals.map(signal => this.ingestOne(signal, requestId)));
+    if (outcomes.some(o => o.kind === "failed")) {
+      // The sender will redeliver the whole payload: remember what was recorded, so it is not counted twice.
+      const now = Date.now();
+      outcomes.forEach((o, i) => o.kind === "recorded" && redelivery.remember(signals[i].deliveryKey, o.result, now));
+    }
+    return outcomes;
+  }
+
+  private async ingestOne(signal: Signal, requestId: string): Promise<Outcome> {
+    const { metrics, recorder, logger, breaker, redelivery } = this.deps;
+    metrics.signalsReceived.inc({ source: signal.source, severity: signal.severity });
+    const remembered = redelivery.take(signal.deliveryKey, Date.now());
+    if (remembered) {
+      metrics.redeliveriesAnswered.inc();
+      return { kind: "recorded", result: remembered };
+    }
+    try {
+      const fingerprint = await this.fingerprintOf(signal);
+      const result = await recorder.record(signal, fingerprint, requestId);
+      breaker.recordSuccess();
+      this.count(signal, result);
+      logger.info({ requestId, rr: result.rrName, fingerprint, status: result.status, count: result.count }, "signal recorded");
+      return { kind: "recorded", result };
+    } catch (err) {
+      return this.failure(signal, err, requestId);
+    }
+  }
+
+  private async fingerprintOf(signal: Signal): Promise<string> {
+    if (this.deps.strategy === "owner" && this.deps.owners) return ownerFingerprint(await this.deps.owners.topLevelOwner(signal.target));
+    return resourceFingerprint(signal);
+  }
+
+  private count(signal: Signal, result: RecordResult): void {
+    const { metrics } = this.deps;
+    if (result.status === "duplicate") metrics.signalsDeduplicated.inc({ source: signal.source });
+    if (result.status === "resolved") metrics.signalsResolved.inc({ source: signal.source, recorded: String(Boolean(result.rrName)) });
+  }
+
+  private failure(signal: Signal, err: unknown, requestId: string): Outcome {
+    const { metrics, logger, breaker } = this.deps;
+    if (err instanceof InvalidError) {
+      // The API server refused what we validated: a problem with this signal that a retry will not fix.
+      metrics.signalsRejected.inc({ source: signal.source, reason: "invalid" });
+      return { kind: "rejected", error: new SignalValidationError("signal", `the Kubernetes API refused it: ${err.message}`) };
+    }
+    if (err instanceof UnavailableError) breaker.recordFailure();
+    const error = err instanceof UnavailableError ? unavailable() : err instanceof GatewayError ? err : new GatewayError("GW_INTERNAL", `could not record the signal: ${String(err)}`);
+    metrics.signalsRejected.inc({ source: signal.source, reason: error.retryable ? "unavailable" : "internal" });
+    logger.warn({ requestId, err: String(err) }, "signal not recorded");
+    return { kind: "failed", error };
+  }
+}
+
+function unavailable(): GatewayError {
+  return new GatewayError("GW_API_UNAVAILABLE", "the Kubernetes API server cannot be reached: the signal was not recorded; retry later");
+}

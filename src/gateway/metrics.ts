@@ -1,0 +1,88 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The gateway's Prometheus metrics, on a registry of its own (served at /metrics). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly signalsReceived = new Counter({
+    name: "gateway_signals_received_total",
+    help: "Signals received, by source and severity.",
+    labelNames: ["source", "severity"] as const,
+    registers: [this.registry],
+  });
+  readonly signalsDeduplicated = new Counter({
+    name: "gateway_signals_deduplicated_total",
+    help: "Signals counted on an existing RemediationRequest.",
+    labelNames: ["source"] as const,
+    registers: [this.registry],
+  });
+  readonly rrsCreated = new Counter({
+    name: "gateway_remediation_requests_created_total",
+    help: "RemediationRequests created.",
+    labelNames: ["source"] as const,
+    registers: [this.registry],
+  });
+  readonly signalsRejected = new Counter({
+    name: "gateway_signals_rejected_total",
+    help: "Signals rejected, by reason (invalid, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable).",
+    labelNames: ["source", "reason"] as const,
+    registers: [this.registry],
+  });
+  readonly signalsResolved = new Counter({
+    name: "gateway_signals_resolved_total",
+    help: "Resolved alerts, by whether an active RemediationRequest recorded them.",
+    labelNames: ["source", "recorded"] as const,
+    registers: [this.registry],
+  });
+  readonly truncatedAlerts = new Counter({
+    name: "gateway_truncated_alerts_total",
+    help: "Alerts Alertmanager left out of payloads (truncatedAlerts).",
+    registers: [this.registry],
+  });
+  readonly applyConflicts = new Counter({
+    name: "gateway_apply_conflicts_total",
+    help: "Status applies rejected with 409 Conflict, by field manager.",
+    labelNames: ["field_manager"] as const,
+    registers: [this.registry],
+  });
+  readonly apiWrites = new Counter({
+    name: "gateway_api_writes_total",
+    help: "Writes sent to the Kubernetes API server, by operation.",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+  readonly stormsDetected = new Counter({
+    name: "gateway_storms_detected_total",
+    help: "RemediationRequests that became part of a storm.",
+    registers: [this.registry],
+  });
+  readonly redeliveriesAnswered = new Counter({
+    name: "gateway_redeliveries_answered_total",
+    help: "Alerts of a redelivered payload answered from memory instead of being counted again.",
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: "gateway_http_request_duration_seconds",
+    help: "HTTP request duration, by endpoint and status code.",
+    labelNames: ["endpoint", "status"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: "gateway_in_flight_requests",
+    help: "Signal requests being handled.",
+    registers: [this.registry],
+  });
+  /** Reports the RR cache's size at each scrape. */
+  constructor(cacheSize: () => number = () => 0) {
+    new Gauge({
+      name: "gateway_rr_cache_size",
+      help: "RemediationRequests in the gateway's watch cache.",
+      registers: [this.registry],
+      collect() {
+        this.set(cacheSize());
+      },
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: "gateway_" });
+  }
+}

@@ -1,0 +1,70 @@
+import type { SignalValidationError } from "../dedup/validation-error";
+import type { RecordResult } from "./recorder";
+
+/**
+ * Response bodies in kubernaut's wire format, so existing clients work:
+ * 201 created, 202 duplicate, 200 resolved, and 207 with per-alert results.
+ */
+export interface SignalResponse {
+  status: "created" | "duplicate" | "resolved" | "rejected";
+  duplicate: boolean;
+  fingerprint?: string;
+  remediationRequestName?: string;
+  remediationRequestNamespace?: string;
+  message: string;
+  occurrenceCount?: number;
+  metadata?: { count: number; firstOccurrence?: string; lastOccurrence?: string; remediationRequestRef: string };
+  /** For a rejected alert: the field at fault. */
+  field?: string;
+}
+
+export const HTTP_STATUS_OF: Record<SignalResponse["status"], number> = { created: 201, duplicate: 202, resolved: 200, rejected: 400 };
+
+export function recordedResponse(result: RecordResult): SignalResponse {
+  const ref = result.rrName ? `${result.namespace}/${result.rrName}` : undefined;
+  const base = {
+    fingerprint: result.fingerprint,
+    remediationRequestName: result.rrName,
+    remediationRequestNamespace: result.rrName ? result.namespace : undefined,
+    occurrenceCount: result.rrName ? result.count : undefined,
+    metadata: ref ? { count: result.count, firstOccurrence: result.firstSeenAt, lastOccurrence: result.lastSeenAt, remediationRequestRef: ref } : undefined,
+  };
+  switch (result.status) {
+    case "created":
+      return { status: "created", duplicate: false, ...base, message: `RemediationRequest ${ref} created` };
+    case "duplicate":
+      return { status: "duplicate", duplicate: true, ...base, message: `Duplicate signal: occurrence ${result.count} of RemediationRequest ${ref}` };
+    case "resolved":
+      return {
+        status: "resolved",
+        duplicate: false,
+        ...base,
+        message: ref ? `Resolved alert recorded on RemediationRequest ${ref}` : "Resolved alert accepted: no active RemediationRequest for it, none created",
+      };
+  }
+}
+
+export function rejectedResponse(error: SignalValidationError): SignalResponse {
+  return { status: "rejected", duplicate: false, field: error.field, message: error.message };
+}
+
+export interface Summary {
+  total: number;
+  created: number;
+  deduplicated: number;
+  resolved: number;
+  rejected: number;
+  failed: number;
+}
+
+export function summarize(responses: readonly SignalResponse[], failed = 0): Summary {
+  const count = (s: SignalResponse["status"]): number => responses.filter(r => r.status === s).length;
+  return {
+    total: responses.length + failed,
+    created: count("created"),
+    deduplicated: count("duplicate"),
+    resolved: count("resolved"),
+    rejected: count("rejected"),
+    failed,
+  };
+}

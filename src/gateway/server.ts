@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
+import type { Authenticator } from "./auth";
+import { readJsonBody } from "./body";
+import type { GatewayConfig } from "./config";
+import { GatewayError, toProblem } from "./errors";
+import { handleKubernetesEvent, handlePrometheus, type HandlerDeps, type Reply } from "./handlers";
+
+type SignalHandler = (body: unknown, requestId: string, deps: HandlerDeps) => Promise<Reply>;
+
+const SIGNAL_ROUTES: Record<string, { handler: SignalHandler; source: string }> = {
+  "/api/v1/signals/prometheus": { handler: handlePrometheus, source: "prometheus" },
+  "/api/v1/signals/kubernetes-event": { handler: handleKubernetesEvent, source: "kubernetes-event" },
+};
+
+export interface ServerDeps extends HandlerDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  auth: Authenticator;
+  /** Ready once the RR cache has synced. */
+  isReady: () => boolean;
+}
+
+/**
+ * The gateway's HTTP(S) server: signal endpoints behind authentication and an
+ * in-flight limit, plus /healthz, /readyz and /metrics.
+ */
+export class GatewayServer {
+  readonly server: Server;
+  private inFlight = 0;
+  private shuttingDown = false;
+
+  constructor(private readonly deps: ServerDeps) {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    const { tls } = deps.config;
+    this.server = tls
+      ? createHttpsServer(
+          {
+            cert: readFileSync(tls.certFile),
+            key: readFileSync(tls.keyFile),
+            ca: tls.clientCaFile ? readFileSync(tls.clientCaFile) : undefined,
+            requestCert: Boolean(tls.clientCaFile),
+            rejectUnauthorized: Boolean(tls.clientCaFile),
+          },
+          handler,
+        )
+      : createHttpServer(handler);
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  listen(): Promise<{ port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.deps.config.port, this.deps.config.host, () => {
+        const address = this.server.address();
+        resolve({ port: typeof address === "object" && address ? address.port : this.deps.config.port });
+      });
+    });
+  }
+
+  /** Stops accepting (readyz turns 503 first), waits up to graceMs for in-flight requests, then closes. */
+  async close(graceMs: number): Promise<void> {
+    this.shuttingDown = true;
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
+    await new Promise<void>(resolve => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+      setTimeout(() => this.server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? "/").split("?")[0];
+    const route = SIGNAL_ROUTES[path];
+    const endpoint = route ? path : ["/healthz", "/readyz", "/metrics"].includes(path) ? path : "other";
+    const requestId = headerValue(req.headers["x-request-id"]) ?? randomUUID();
+    res.setHeader("X-Request-Id", requestId);
+    let status = 500;
+    try {
+      const reply = route ? await this.signal(req, route, requestId) : await this.other(req, path);
+      status = reply.status;
+      if (typeof reply.body === "string") send(res, status, reply.body, reply.contentType ?? "text/plain; charset=utf-8");
+      else send(res, status, JSON.stringify(reply.body), "application/json");
+    } catch (err) {
+      const error = err instanceof GatewayError ? err : new GatewayError("GW_INTERNAL", "internal error; see the gateway's log");
+      if (!(err instanceof GatewayError)) this.deps.logger.error({ requestId, err }, "unexpected error");
+      status = error.status;
+      if (error.retryable) res.setHeader("Retry-After", String(this.deps.config.retryAfterSeconds));
+      send(res, status, JSON.stringify(toProblem(error, requestId)), "application/problem+json");
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.deps.metrics.httpDuration.observe({ endpoint, status: String(status) }, seconds);
+    }
+  }
+
+  private async signal(req: IncomingMessage, route: { handler: SignalHandler; source: string }, requestId: string): Promise<Reply> {
+    const { config, metrics } = this.deps;
+    if (req.method !== "POST") {
+      req.resume();
+      throw new GatewayError("GW_METHOD_NOT_ALLOWED", `${req.method} is not allowed here: use POST`);
+    }
+    if (this.shuttingDown) {
+      req.resume();
+      throw new GatewayError("GW_SHUTTING_DOWN", "the gateway is shutting down; retry against another replica");
+    }
+    if (this.inFlight >= config.maxInFlight) {
+      req.resume();
+      metrics.signalsRejected.inc({ source: route.source, reason: "overloaded" });
+      throw new GatewayError("GW_OVERLOADED", `more than ${config.maxInFlight} requests in flight (GATEWAY_MAX_IN_FLIGHT); retry later`);
+    }
+    this.inFlight++;
+    metrics.inFlight.set(this.inFlight);
+    try {
+      try {
+        await this.deps.auth.authenticate(req.headers.authorization);
+      } catch (err) {
+        req.resume();
+        if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: err.code === "GW_FORBIDDEN" ? "forbidden" : err.retryable ? "unavailable" : "unauthenticated" });
+        throw err;
+      }
+      let body: unknown;
+      try {
+        body = await readJsonBody(req, config.maxBodyBytes, config.maxJsonDepth);
+      } catch (err) {
+        if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: REJECT_REASONS[err.code] ?? "invalid" });
+        throw err;
+      }
+      return await route.handler(body, requestId, this.deps);
+    } finally {
+      this.inFlight--;
+      metrics.inFlight.set(this.inFlight);
+    }
+  }
+
+  private async other(req: IncomingMessage, path: string): Promise<Reply> {
+    req.resume();
+    if (req.method !== "GET" && req.method !== "HEAD") throw new GatewayError("GW_METHOD_NOT_ALLOWED", `${req.method} is not allowed here: use GET`);
+    switch (path) {
+      case "/healthz":
+        return { status: 200, body: "ok" };
+      case "/readyz":
+        if (this.shuttingDown) return { status: 503, body: "shutting down" };
+        return this.deps.isReady() ? { status: 200, body: "ok" } : { status: 503, body: "RemediationRequest cache not synced yet" };
+      case "/metrics":
+        return { status: 200, body: await this.deps.metrics.registry.metrics(), contentType: this.deps.metrics.registry.contentType };
+      default:
+        throw new GatewayError("GW_NOT_FOUND", `no such endpoint: ${path}. Signals go to ${Object.keys(SIGNAL_ROUTES).join(" or ")}`);
+    }
+  }
+}
+
+const REJECT_REASONS: Partial<Record<string, string>> = {
+  GW_PAYLOAD_TOO_LARGE: "too_large",
+  GW_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+};
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && /^[\w.:-]{1,128}$/.test(v) ? v : undefined;
+}
+
+function send(res: ServerResponse, status: number, body: string, contentType: string): void {
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,87 @@
+import type { Logger } from "pino";
+import { StormWindow, type StormSettings } from "../dedup/storm-window";
+import { FIELD_MANAGERS } from "../k8s/field-managers";
+import type { RemediationRequestClient } from "../k8s/rr-client";
+import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";
+import type { GatewayMetrics } from "./metrics";
+
+/**
+ * Writes status.stormAggregation (field manager gateway-storm) off the
+ * request path: when an RR's occurrences within the window reach the
+ * threshold it becomes part of a storm; while it storms, aggregatedCount is
+ * refreshed at most once per flushIntervalMs.
+ */
+export class StormTracker {
+  private readonly window: StormWindow;
+  /** RRs whose storm status waits to be written, with the newest count seen. */
+  private readonly dirty = new Map<string, { count: number; detectedAt: string }>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    settings: StormSettings,
+    private readonly rrs: RemediationRequestClient,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+    private readonly flushIntervalMs = 1_000,
+  ) {
+    this.window = new StormWindow(settings);
+  }
+
+  /** Called after each successful count write. Never throws, never waits. */
+  observe(rr: RemediationRequest, added: number): void {
+    const name = rr.metadata.name!;
+    const count = rr.status?.deduplication?.occurrenceCount ?? 0;
+    const now = Date.now();
+    const inWindow = this.window.observe(name, count, added, now);
+    const storm = rr.status?.stormAggregation;
+    const pending = this.dirty.get(name);
+    if (storm?.isPartOfStorm || pending) {
+      if (count > (pending?.count ?? storm?.aggregatedCount ?? 0)) {
+        this.dirty.set(name, { count, detectedAt: pending?.detectedAt ?? storm?.stormDetectedAt ?? new Date(now).toISOString() });
+      }
+    } else if (this.window.isStorm(inWindow)) {
+      this.metrics.stormsDetected.inc();
+      this.logger.info({ rr: name, occurrencesInWindow: inWindow }, "storm detected");
+      this.dirty.set(name, { count, detectedAt: new Date(now).toISOString() });
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.dirty.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = this.flush();
+    }, this.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  private async flush(): Promise<void> {
+    const batch = [...this.dirty];
+    this.dirty.clear();
+    this.window.prune(Date.now());
+    await Promise.all(
+      batch.map(async ([name, { count, detectedAt }]) => {
+        const section: StormAggregationStatus = { aggregatedCount: count, isPartOfStorm: true, stormDetectedAt: detectedAt };
+        try {
+          this.metrics.apiWrites.inc({ operation: "apply-storm" });
+          await this.rrs.applyStatus(name, { stormAggregation: section }, { fieldManager: FIELD_MANAGERS.storm });
+        } catch (err) {
+          // Storm status is advisory: log it; the next occurrence schedules another write.
+          this.logger.warn({ rr: name, err: String(err) }, "could not write storm status");
+        }
+      }),
+    );
+    this.schedule();
+  }
+
+  /** Writes what is pending now (at shutdown). */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    if (this.dirty.size > 0) await this.flush();
+    clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,33 @@
+import pino from "pino";
+import { loadGatewayConfig, type GatewayConfig } from "../../../src/gateway/config";
+import { startGateway, type RunningGateway } from "../../../src/gateway/index";
+import { kubeconfigPath } from "./controlplane";
+import { waitFor } from "./wait";
+
+export interface TestGateway {
+  url: string;
+  gateway: RunningGateway;
+  config: GatewayConfig;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a gateway in this process on a free port, as the "gateway"
+ * identity, for RRs in the given namespace, and waits until it is ready.
+ * env overrides the GATEWAY_* variables (auth is off unless set).
+ */
+export async function startTestGateway(namespace: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadGatewayConfig({
+    GATEWAY_HOST: "127.0.0.1",
+    GATEWAY_PORT: "0",
+    GATEWAY_NAMESPACE: namespace,
+    GATEWAY_AUTH: "none",
+    GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
+    KUBECONFIG: kubeconfigPath("gateway"),
+    ...env,
+  });
+  const gateway = await startGateway(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const url = `http://127.0.0.1:${gateway.port}`;
+  await waitFor("gateway ready", () => gateway.cache.hasSynced);
+  return { url, gateway, config, stop: () => gateway.stop() };
+}
