@@ -5,6 +5,11 @@
 #   hack/controlplane.sh down    stop what "up" started and remove its state
 #   hack/controlplane.sh status  print whether it is running
 #   hack/controlplane.sh env     print the KUBECONFIG export for the admin identity
+#   hack/controlplane.sh stop-apiserver|start-apiserver|stop-etcd|start-etcd
+#                                fault injection: stop or restart one component
+#
+# Several control planes can run side by side: give each its own RRGW_RUN_DIR
+# and ports (KUBE_SECURE_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT).
 #
 # Identities (static tokens), each with a kubeconfig in $RRGW_RUN_DIR:
 #   admin        system:masters
@@ -167,7 +172,12 @@ down() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  # Fault injection for tests: stop or start one component, keeping all state.
+  stop-apiserver) stop_pid kube-apiserver ;;
+  start-apiserver) start_apiserver && wait_ready ;;
+  stop-etcd) stop_pid etcd ;;
+  start-etcd) start_etcd ;;
   status) if kube_ready; then echo "running: https://127.0.0.1:$KUBE_SECURE_PORT"; else echo "not running"; exit 1; fi ;;
   env) echo "export KUBECONFIG=$(admin_kubeconfig)" ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|stop-apiserver|start-apiserver|stop-etcd|start-etcd" >&2; exit 2 ;;
 esac

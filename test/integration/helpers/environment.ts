@@ -11,10 +11,13 @@ import { Identity, kubeconfigPath } from "./controlplane";
 export class TestEnvironment {
   private readonly clients = new Map<Identity, KubeClient>();
 
+  /** @param kubeconfigOf where each identity's kubeconfig is (default: the shared control plane's). */
+  constructor(private readonly kubeconfigOf: (identity: Identity) => string = kubeconfigPath) {}
+
   async kube(identity: Identity): Promise<KubeClient> {
     let client = this.clients.get(identity);
     if (!client) {
-      client = await KubeClient.create(loadKubeConfig(kubeconfigPath(identity)));
+      client = await KubeClient.create(loadKubeConfig(this.kubeconfigOf(identity)));
       this.clients.set(identity, client);
     }
     return client;
