@@ -2,6 +2,9 @@ import { SignalValidationError } from "./validation-error";
 
 export type Json = Record<string, unknown>;
 
+/** Ends a value that was cut to fit a limit. */
+export const TRUNCATION_MARK = "…[truncated]";
+
 export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -31,7 +34,7 @@ export function readStringMap(
       if (!limits.truncate) {
         throw new SignalValidationError(`${field}.${key}`, `is ${text.length} characters long, more than the limit of ${limits.maxValueLength}`);
       }
-      text = text.slice(0, limits.maxValueLength - 14) + "…[truncated]";
+      text = text.slice(0, limits.maxValueLength - TRUNCATION_MARK.length) + TRUNCATION_MARK;
     }
     // defineProperty: a key such as "__proto__" stays a plain data property.
     Object.defineProperty(out, key, { value: text, enumerable: true, writable: true, configurable: true });

@@ -1,0 +1,26 @@
+import { countBatch } from "./counting";
+
+const NOW = "2026-11-28T08:00:00.000Z";
+
+describe("countBatch", () => {
+  it("starts a new RR at 1 with firstSeenAt = lastSeenAt = now", () => {
+    expect(countBatch(undefined, ["firing"], NOW)).toEqual({ next: { occurrenceCount: 1, firstSeenAt: NOW, lastSeenAt: NOW }, items: [{ status: "firing", count: 1 }] });
+  });
+
+  it("hands a batch of k firing signals the counts base+1..base+k in order", () => {
+    const { next, items } = countBatch({ occurrenceCount: 10, firstSeenAt: "t0", lastSeenAt: "t1" }, ["firing", "firing", "firing"], NOW);
+    expect(items.map(i => i.count)).toEqual([11, 12, 13]);
+    expect(next).toEqual({ occurrenceCount: 13, firstSeenAt: "t0", lastSeenAt: NOW });
+  });
+
+  it("counts resolved signals apart, without moving occurrenceCount or lastSeenAt", () => {
+    const { next, items } = countBatch({ occurrenceCount: 2, firstSeenAt: "t0", lastSeenAt: "t1", resolvedCount: 1, lastResolvedAt: "t2" }, ["resolved"], NOW);
+    expect(items).toEqual([{ status: "resolved", count: 2 }]);
+    expect(next).toEqual({ occurrenceCount: 2, firstSeenAt: "t0", lastSeenAt: "t1", resolvedCount: 2, lastResolvedAt: NOW });
+  });
+
+  it("always returns every field it owns (an apply that leaves one out gives it up)", () => {
+    const { next } = countBatch({ occurrenceCount: 5, firstSeenAt: "t0", lastSeenAt: "t1", resolvedCount: 3, lastResolvedAt: "t2" }, ["firing"], NOW);
+    expect(Object.keys(next).sort()).toEqual(["firstSeenAt", "lastResolvedAt", "lastSeenAt", "occurrenceCount", "resolvedCount"]);
+  });
+});

@@ -1,0 +1,69 @@
+import { GroupCommit } from "./group-commit";
+
+/** A flush that records batch sizes and hands out consecutive counts, like the recorder does. */
+function counter() {
+  let total = 0;
+  const batches: number[] = [];
+  let release: () => void = () => {};
+  let gate = Promise.resolve();
+  const commit = new GroupCommit<string, number>(async (_key, items) => {
+    batches.push(items.length);
+    await gate;
+    return items.map(() => ++total);
+  });
+  return {
+    commit,
+    batches,
+    hold: () => (gate = new Promise<void>(r => (release = r))),
+    release: () => release(),
+  };
+}
+
+describe("GroupCommit", () => {
+  it("gives N concurrent submitters the counts 1..N, each exactly once", async () => {
+    const { commit } = counter();
+    const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => commit.submit("k", `s${i}`)));
+    expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it("folds what arrives during a flush into the next single flush", async () => {
+    const c = counter();
+    c.hold();
+    const first = c.commit.submit("k", "a");
+    await Promise.resolve();
+    const rest = Array.from({ length: 9 }, () => c.commit.submit("k", "b"));
+    c.release();
+    await Promise.all([first, ...rest]);
+    expect(c.batches).toEqual([1, 9]);
+  });
+
+  it("flushes different keys independently", async () => {
+    const c = counter();
+    await Promise.all([c.commit.submit("a", "x"), c.commit.submit("b", "y")]);
+    expect(c.batches).toEqual([1, 1]);
+  });
+
+  it("gives every waiter of a failed batch the error, and goes on with the next batch", async () => {
+    let flushes = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>(r => (release = r));
+    const commit = new GroupCommit<number, number>(async (_k, items) => {
+      flushes++;
+      if (flushes === 1) await gate;
+      if (flushes === 2) throw new Error("API down");
+      return items;
+    });
+    const first = commit.submit("k", 0);
+    const failed = [commit.submit("k", 1), commit.submit("k", 2)];
+    release();
+    await expect(first).resolves.toBe(0);
+    await expect(failed[0]).rejects.toThrow("API down");
+    await expect(failed[1]).rejects.toThrow("API down");
+    await expect(commit.submit("k", 3)).resolves.toBe(3);
+  });
+
+  it("rejects every waiter when a flush returns the wrong number of results", async () => {
+    const commit = new GroupCommit<number, number>(async () => []);
+    await expect(commit.submit("k", 1)).rejects.toThrow("flush returned 0 results for 1 items");
+  });
+});
