@@ -14,7 +14,9 @@ function counter() {
   return {
     commit,
     batches,
-    hold: () => (gate = new Promise<void>(r => (release = r))),
+    hold: () => {
+      gate = new Promise<void>(r => (release = r));
+    },
     release: () => release(),
   };
 }
