@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { Identity, REPO_DIR } from "./controlplane";
+import { Identity, KUBE_SECURE_PORT, REPO_DIR } from "./controlplane";
+
+const ETCD_CLIENT_PORT = Number(process.env.ETCD_CLIENT_PORT ?? 12379);
 
 /**
  * A control plane of a test's own (its own etcd, kube-apiserver, ports and
@@ -11,14 +13,17 @@ export class PrivateControlPlane {
   readonly runDir: string;
   readonly env: Record<string, string>;
 
-  /** @param slot 1..50: picks ports 16443+slot*10 (apiserver) and 12379+slot*10 (etcd). */
+  /**
+   * @param slot 1..50: picks ports slot*10 above the shared control plane's
+   * (KUBE_SECURE_PORT, default 16443; ETCD_CLIENT_PORT, default 12379).
+   */
   constructor(name: string, slot: number) {
     this.runDir = path.join(REPO_DIR, ".local", `controlplane-${name}`);
     this.env = {
       RRGW_RUN_DIR: this.runDir,
-      KUBE_SECURE_PORT: String(16443 + slot * 10),
-      ETCD_CLIENT_PORT: String(12379 + slot * 10),
-      ETCD_PEER_PORT: String(12380 + slot * 10),
+      KUBE_SECURE_PORT: String(KUBE_SECURE_PORT + slot * 10),
+      ETCD_CLIENT_PORT: String(ETCD_CLIENT_PORT + slot * 10),
+      ETCD_PEER_PORT: String(ETCD_CLIENT_PORT + 1 + slot * 10),
     };
   }
 
