@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
 import { parseKubernetesEvent } from "../dedup/kubernetes-event";
 import type { SignalLimits } from "../dedup/limits";
@@ -16,6 +17,7 @@ export interface Reply {
 
 export interface HandlerDeps {
   ingest: SignalIngest;
+  logger: Logger;
   metrics: GatewayMetrics;
   limits: SignalLimits;
 }
@@ -23,7 +25,11 @@ export interface HandlerDeps {
 /** POST /api/v1/signals/prometheus: an Alertmanager webhook payload. */
 export async function handlePrometheus(body: unknown, requestId: string, deps: HandlerDeps): Promise<Reply> {
   const webhook = withValidation(() => parseAlertmanagerWebhook(body, deps.limits));
-  if (webhook.truncatedAlerts > 0) deps.metrics.truncatedAlerts.inc(webhook.truncatedAlerts);
+  if (webhook.truncatedAlerts > 0) {
+    // Alertmanager dropped alerts to fit its max_alerts: they never reach us, so say so.
+    deps.metrics.truncatedAlerts.inc(webhook.truncatedAlerts);
+    deps.logger.warn({ requestId, truncatedAlerts: webhook.truncatedAlerts }, "Alertmanager truncated the payload: raise max_alerts on the receiver to see every alert");
+  }
   const signals = webhook.alerts.flatMap(a => (a.ok ? [a.signal] : []));
   const recorded = await deps.ingest.ingest(signals, requestId);
   let next = 0;

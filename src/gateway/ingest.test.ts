@@ -1,0 +1,74 @@
+import pino from "pino";
+import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
+import { RedeliveryMemory } from "../dedup/redelivery-memory";
+import type { Signal } from "../dedup/signal";
+import { UnavailableError } from "../k8s/errors";
+import { CircuitBreaker } from "./circuit-breaker";
+import { SignalIngest } from "./ingest";
+import { GatewayMetrics } from "./metrics";
+import type { RecordResult, SignalRecorder } from "./recorder";
+
+function signals(...pods: string[]): Signal[] {
+  return parseAlertmanagerWebhook({ groupKey: "g", alerts: pods.map(pod => ({ labels: { alertname: "X", pod, namespace: "n" } })) }).alerts.map(a => {
+    if (!a.ok) throw a.error;
+    return a.signal;
+  });
+}
+
+/** A recorder that counts per fingerprint and fails for the pods named in `down`. */
+function fakeRecorder(down: Set<string>) {
+  const counts = new Map<string, number>();
+  const calls: string[] = [];
+  const recorder = {
+    async record(signal: Signal, fingerprint: string): Promise<RecordResult> {
+      calls.push(signal.target.name);
+      if (down.has(signal.target.name)) throw new UnavailableError("API down", 0);
+      const count = (counts.get(fingerprint) ?? 0) + 1;
+      counts.set(fingerprint, count);
+      return { status: count === 1 ? "created" : "duplicate", fingerprint, rrName: `rr-${signal.target.name}`, namespace: "ns", count };
+    },
+  } as unknown as SignalRecorder;
+  return { recorder, counts, calls };
+}
+
+function ingestWith(recorder: SignalRecorder, breaker = new CircuitBreaker(60_000)) {
+  return new SignalIngest({
+    recorder,
+    metrics: new GatewayMetrics(),
+    logger: pino({ level: "silent" }),
+    strategy: "resource",
+    breaker,
+    redelivery: new RedeliveryMemory<RecordResult>(60_000),
+    namespace: "ns",
+  });
+}
+
+describe("SignalIngest", () => {
+  it("does not count twice the alerts of a payload that is redelivered after a partial failure", async () => {
+    const down = new Set(["b"]);
+    const { recorder, counts, calls } = fakeRecorder(down);
+    const ingest = ingestWith(recorder, new CircuitBreaker(0));
+    const first = await ingest.ingest(signals("a", "b"), "r1");
+    expect(first.map(o => o.kind)).toEqual(["recorded", "failed"]);
+
+    down.clear();
+    const again = await ingest.ingest(signals("a", "b"), "r2");
+    expect(again.map(o => o.kind)).toEqual(["recorded", "recorded"]);
+    expect(again[0].kind === "recorded" && again[0].result.count).toBe(1);
+    expect([...counts.values()]).toEqual([1, 1]);
+    expect(calls).toEqual(["a", "b", "b"]);
+
+    // A later, separate delivery of the same alert is a real repeat: it counts.
+    const repeat = await ingest.ingest(signals("a"), "r3");
+    expect(repeat[0].kind === "recorded" && repeat[0].result.count).toBe(2);
+  });
+
+  it("fails fast without calling the API while the circuit is open", async () => {
+    const { recorder, calls } = fakeRecorder(new Set(["a"]));
+    const ingest = ingestWith(recorder);
+    expect((await ingest.ingest(signals("a"), "r1"))[0].kind).toBe("failed");
+    const second = await ingest.ingest(signals("b"), "r2");
+    expect(second[0].kind === "failed" && second[0].error.code).toBe("GW_API_UNAVAILABLE");
+    expect(calls).toEqual(["a"]);
+  });
+});
