@@ -141,6 +141,9 @@ up() {
   if kube_ready && pid_alive "$RRGW_RUN_DIR/kube-apiserver.pid"; then
     log "control plane already running"
   else
+    if kube_ready; then
+      die "port $KUBE_SECURE_PORT already serves another API server (not the one in $RRGW_RUN_DIR): stop it, or pick other ports with KUBE_SECURE_PORT, ETCD_CLIENT_PORT and ETCD_PEER_PORT"
+    fi
     make_certs
     make_tokens
     start_etcd
