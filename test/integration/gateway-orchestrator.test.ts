@@ -1,0 +1,72 @@
+import { RemediationRequestClient } from "../../src/k8s/rr-client";
+import { alert, post, PROMETHEUS_PATH, webhook } from "../helpers/signals";
+import { TestEnvironment } from "./helpers/environment";
+import { startTestGateway, TestGateway } from "./helpers/gateway";
+import { killAllOrchestrators, OrchestratorProcess } from "./helpers/orchestrator-process";
+import { waitForPhase } from "./helpers/rr";
+
+/**
+ * The whole loop: the gateway creates and counts RRs, the mock orchestrator
+ * drives them, and consecutive failures block the problem (issue 4, test 3).
+ */
+const env = new TestEnvironment();
+const COOLDOWN_MS = 3_000;
+let ns: string;
+let gw: TestGateway;
+let ro: OrchestratorProcess;
+let admin: RemediationRequestClient;
+
+beforeAll(async () => {
+  ns = await env.freshNamespace("loop");
+  admin = await env.rrClient("admin", ns);
+  gw = await startTestGateway(ns);
+  ro = await OrchestratorProcess.start({
+    namespace: ns,
+    identity: "ro-loop",
+    rules: [{ name: "flaky-fails", match: { signalName: "Flaky" }, outcome: { result: "fail", phase: "Analyzing", reason: "scripted failure" } }],
+    env: { ORCHESTRATOR_PHASE_DURATION: "100ms", ORCHESTRATOR_BLOCK_COOLDOWN: `${COOLDOWN_MS}ms` },
+  });
+  await ro.waitUntilLeading();
+}, 60_000);
+
+afterAll(async () => {
+  await ro?.stop();
+  await killAllOrchestrators();
+  await gw?.stop();
+  await env.close();
+});
+
+const fire = (alertname: string) => post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname, pod: "api-0" })]));
+
+it("walks a new RR from the gateway to Completed", async () => {
+  const created = await fire("Healthy");
+  expect(created.status).toBe(201);
+  const rr = await waitForPhase(admin, created.body.remediationRequestName, "Completed");
+  expect(rr.status?.completionStatus?.outcome).toBe("Remediated");
+  expect(rr.status?.deduplication?.occurrenceCount).toBe(1);
+});
+
+it("blocks a problem after three consecutive failures, keeps counting into the blocked RR, and starts afresh after the cooldown", async () => {
+  for (let i = 0; i < 3; i++) {
+    const reply = await fire("Flaky");
+    expect(reply.status).toBe(201);
+    await waitForPhase(admin, reply.body.remediationRequestName, "Failed");
+  }
+
+  const fourth = await fire("Flaky");
+  expect(fourth.status).toBe(201);
+  const blocked = await waitForPhase(admin, fourth.body.remediationRequestName, "Blocked");
+  expect(blocked.status?.routingStatus).toMatchObject({ blockReason: "ConsecutiveFailures", consecutiveFailureCount: 3 });
+
+  const repeat = await fire("Flaky");
+  expect(repeat.status).toBe(202);
+  expect(repeat.body).toMatchObject({ remediationRequestName: fourth.body.remediationRequestName, metadata: { count: 2 } });
+
+  const ended = await waitForPhase(admin, fourth.body.remediationRequestName, "Failed", COOLDOWN_MS + 15_000);
+  expect(ended.status?.completionStatus?.failurePhase).toBe("Blocked");
+
+  const fresh = await fire("Flaky");
+  expect(fresh.status).toBe(201);
+  expect(fresh.body.remediationRequestName).not.toBe(fourth.body.remediationRequestName);
+  expect(await admin.listByFingerprint(fresh.body.fingerprint)).toHaveLength(5);
+}, 60_000);
