@@ -7,6 +7,8 @@ const esm = {
   extensionsToTreatAsEsm: [".ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { useESM: true }] },
   testEnvironment: "node",
+  // etcd's data (.snap files) and build output live under .local/: not ours to test or snapshot.
+  modulePathIgnorePatterns: ["<rootDir>/.local/", "<rootDir>/dist/"],
 };
 
 export default {
