@@ -1,7 +1,7 @@
 import { sha256Hex } from "./fingerprint";
-import { DEFAULT_SIGNAL_LIMITS, SignalLimits } from "./limits";
+import { DEFAULT_SIGNAL_LIMITS, MAX_SIGNAL_SOURCE_LENGTH, SignalLimits } from "./limits";
 import type { Signal, SignalStatus } from "./signal";
-import { isObject, optionalString, optionalTimestamp, readStringMap, typeOf } from "./string-map";
+import { clip, isObject, optionalString, optionalTimestamp, preview, readStringMap, typeOf } from "./string-map";
 import { targetFromLabels } from "./target";
 import { SignalValidationError } from "./validation-error";
 
@@ -26,9 +26,11 @@ export function parseAlertmanagerWebhook(body: unknown, limits: SignalLimits = D
   if (alerts.length === 0) throw new SignalValidationError("alerts", "is empty: the payload carries no alert");
   if (alerts.length > limits.maxAlerts) throw new SignalValidationError("alerts", `has ${alerts.length} alerts, more than the limit of ${limits.maxAlerts}`);
 
-  const groupKey = optionalString(body.groupKey, "groupKey", 4096) ?? "";
+  // groupKey only feeds a hash, and the source is cut to fit the RR: neither is a reason to refuse a payload.
+  const groupKey = optionalString(body.groupKey, "groupKey", Number.MAX_SAFE_INTEGER) ?? "";
   const payloadStatus = readStatus(body.status, "status") ?? "firing";
-  const signalSource = optionalString(body.receiver, "receiver", 253) ?? optionalString(body.externalURL, "externalURL", 253) ?? "alertmanager";
+  const source = optionalString(body.receiver, "receiver", Number.MAX_SAFE_INTEGER) ?? optionalString(body.externalURL, "externalURL", Number.MAX_SAFE_INTEGER);
+  const signalSource = source ? clip(source, MAX_SIGNAL_SOURCE_LENGTH) : "alertmanager";
   const truncated = typeof body.truncatedAlerts === "number" && body.truncatedAlerts > 0 ? body.truncatedAlerts : 0;
 
   return {
@@ -83,5 +85,5 @@ function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: 
 function readStatus(value: unknown, field: string): SignalStatus | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (value === "firing" || value === "resolved") return value;
-  throw new SignalValidationError(field, `must be "firing" or "resolved", got ${JSON.stringify(value)}`);
+  throw new SignalValidationError(field, `must be "firing" or "resolved", got ${preview(value)}`);
 }

@@ -23,4 +23,9 @@ describe("countBatch", () => {
     const { next } = countBatch({ occurrenceCount: 5, firstSeenAt: "t0", lastSeenAt: "t1", resolvedCount: 3, lastResolvedAt: "t2" }, ["firing"], NOW);
     expect(Object.keys(next).sort()).toEqual(["firstSeenAt", "lastResolvedAt", "lastSeenAt", "occurrenceCount", "resolvedCount"]);
   });
+
+  it("keeps duplicateOf, once the duplicate detector has set it", () => {
+    const { next } = countBatch({ occurrenceCount: 1, firstSeenAt: "t0", lastSeenAt: "t1", duplicateOf: "rr-older" }, ["firing"], NOW);
+    expect(next).toEqual({ occurrenceCount: 2, firstSeenAt: "t0", lastSeenAt: NOW, duplicateOf: "rr-older" });
+  });
 });

@@ -28,13 +28,20 @@ export function countBatch(current: DeduplicationStatus | undefined, statuses: r
     resolved++;
     return { status, count };
   });
+  return { next: nextSection(current ?? {}, count, resolved, now), items };
+}
+
+/** The whole section after a batch took occurrenceCount to count and resolvedCount to resolved. */
+function nextSection(current: DeduplicationStatus, count: number, resolved: number, now: string): DeduplicationStatus {
   const next: DeduplicationStatus = {
     occurrenceCount: count,
-    firstSeenAt: current?.firstSeenAt ?? now,
-    lastSeenAt: count > base ? now : (current?.lastSeenAt ?? now),
+    firstSeenAt: current.firstSeenAt ?? now,
+    lastSeenAt: count > (current.occurrenceCount ?? 0) ? now : (current.lastSeenAt ?? now),
   };
   if (resolved > 0) next.resolvedCount = resolved;
-  const lastResolvedAt = resolved > (current?.resolvedCount ?? 0) ? now : current?.lastResolvedAt;
+  const lastResolvedAt = resolved > (current.resolvedCount ?? 0) ? now : current.lastResolvedAt;
   if (lastResolvedAt) next.lastResolvedAt = lastResolvedAt;
-  return { next, items };
+  // Set by the duplicate detector under the same field manager: carried along, or the apply would give it up.
+  if (current.duplicateOf) next.duplicateOf = current.duplicateOf;
+  return next;
 }

@@ -12,7 +12,7 @@ export function isActive(rr: RemediationRequest): boolean {
 }
 
 /** Oldest first: creationTimestamp, then name, so every replica orders alike. */
-function byAge(a: RemediationRequest, b: RemediationRequest): number {
+export function byAge(a: RemediationRequest, b: RemediationRequest): number {
   const ta = a.metadata.creationTimestamp ?? "";
   const tb = b.metadata.creationTimestamp ?? "";
   if (ta !== tb) return ta < tb ? -1 : 1;

@@ -17,3 +17,15 @@ export const DEFAULT_SIGNAL_LIMITS: SignalLimits = {
   maxAnnotationValueLength: 4096,
   maxNameLength: 253,
 };
+
+/**
+ * Lengths the RemediationRequest CRD (crds/remediationrequest.yaml) allows for
+ * fields filled from a signal. Checked before anything is sent, so a signal
+ * is refused (or its value cut) with a message naming the field, instead of
+ * failing at the API server. The fuzz tests hold every produced RR to the CRD.
+ */
+export const MAX_SIGNAL_SOURCE_LENGTH = 253;
+export const MAX_SEVERITY_LENGTH = 63;
+export const MAX_TARGET_NAME_LENGTH = 253;
+export const MAX_TARGET_NAMESPACE_LENGTH = 63;
+export const MAX_TARGET_KIND_LENGTH = 63;

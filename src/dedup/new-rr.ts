@@ -1,6 +1,8 @@
 import { ANNOTATIONS, LABELS, type NewRemediationRequest } from "../model/remediation-request";
 import { fingerprintLabelValue, type FingerprintStrategy } from "./fingerprint";
+import { MAX_SEVERITY_LENGTH, MAX_SIGNAL_SOURCE_LENGTH } from "./limits";
 import { SIGNAL_TYPES, type Signal } from "./signal";
+import { clip } from "./string-map";
 
 /** Signals larger than this are not copied into spec.originalPayload (the CRD allows 64 KiB). */
 export const MAX_ORIGINAL_PAYLOAD_BYTES = 65_536;
@@ -38,9 +40,9 @@ export function newRemediationRequest(args: {
     spec: {
       signalFingerprint: args.fingerprint,
       signalName: signal.name,
-      severity: signal.severity.slice(0, 63),
+      severity: clip(signal.severity, MAX_SEVERITY_LENGTH),
       signalType: SIGNAL_TYPES[signal.source],
-      signalSource: signal.signalSource.slice(0, 253),
+      signalSource: clip(signal.signalSource, MAX_SIGNAL_SOURCE_LENGTH),
       targetType: "kubernetes",
       targetResource: { ...signal.target, namespace: signal.target.namespace || undefined },
       firingTime: signal.firingTime,

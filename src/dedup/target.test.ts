@@ -22,4 +22,10 @@ describe("targetFromLabels", () => {
   it("requires a namespace for a namespaced kind", () => {
     expect(() => targetFromLabels({ deployment: "d" })).toThrow('labels.namespace: required with label "deployment" (a Deployment is namespaced)');
   });
+
+  it("refuses a name or namespace longer than Kubernetes allows, instead of letting the API server refuse the RR", () => {
+    expect(() => targetFromLabels({ pod: "p".repeat(254), namespace: "n" })).toThrow("labels.pod: is 254 characters long, more than the 253 a Kubernetes object name may have");
+    expect(() => targetFromLabels({ pod: "p", namespace: "n".repeat(64) })).toThrow("labels.namespace: is 64 characters long, more than the 63 a namespace name may have");
+    expect(targetFromLabels({ pod: "p".repeat(253), namespace: "n".repeat(63) }).name).toHaveLength(253);
+  });
 });

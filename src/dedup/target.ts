@@ -1,3 +1,4 @@
+import { MAX_TARGET_NAME_LENGTH, MAX_TARGET_NAMESPACE_LENGTH } from "./limits";
 import type { TargetRef } from "./signal";
 import { SignalValidationError } from "./validation-error";
 
@@ -29,5 +30,12 @@ export function targetFromLabels(labels: Record<string, string>, field = "labels
   if (!match.clusterScoped && !namespace) {
     throw new SignalValidationError(`${field}.namespace`, `required with label "${match.label}" (a ${match.kind} is namespaced)`);
   }
-  return { kind: match.kind, name: labels[match.label], namespace, apiVersion: match.apiVersion };
+  const name = labels[match.label];
+  if (name.length > MAX_TARGET_NAME_LENGTH) {
+    throw new SignalValidationError(`${field}.${match.label}`, `is ${name.length} characters long, more than the ${MAX_TARGET_NAME_LENGTH} a Kubernetes object name may have`);
+  }
+  if (namespace.length > MAX_TARGET_NAMESPACE_LENGTH) {
+    throw new SignalValidationError(`${field}.namespace`, `is ${namespace.length} characters long, more than the ${MAX_TARGET_NAMESPACE_LENGTH} a namespace name may have`);
+  }
+  return { kind: match.kind, name, namespace, apiVersion: match.apiVersion };
 }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
 import { UnavailableError } from "../k8s/errors";
 import type { KubeClient } from "../k8s/kube-client";
 import type { GatewayConfig } from "./config";
@@ -34,26 +35,48 @@ function bearerToken(authorization: string | undefined): string {
   return match[1];
 }
 
+type AuthResult = "allowed" | "denied" | "unauthenticated" | "error";
+
+export interface AuthenticatorHooks {
+  /** Told of every review sent to the API server (cache hits and static tokens are not reviews). */
+  onReview?: (result: AuthResult) => void;
+  /** Where to report that the gateway itself may not review tokens (never given a token). */
+  logger?: Pick<Logger, "error">;
+}
+
+interface CacheEntry {
+  caller?: Caller;
+  error?: GatewayError;
+  expiresAt: number;
+}
+
+/** Denials are cached this long at most, so a sender fixed by an RBAC change gets in soon. */
+const MAX_DENIAL_CACHE_MS = 5_000;
+
 /**
  * Bearer-token authentication: static tokens (compared in constant time) and,
  * in "kubernetes" mode, the API server's TokenReview followed by a
  * SubjectAccessReview, so cluster RBAC decides who may send signals. Results
- * are cached briefly, so a storm is not a TokenReview storm. Tokens are never
- * logged; the cache is keyed by their SHA-256.
+ * are cached briefly (bounded, short TTL), and concurrent requests with one
+ * token share one review, so a storm is not a TokenReview storm. Tokens are
+ * never logged; the cache is keyed by their SHA-256.
  */
 export class BearerAuthenticator implements Authenticator {
-  private readonly cache = new Map<string, { caller?: Caller; error?: GatewayError; expiresAt: number }>();
+  private readonly cache = new Map<string, CacheEntry>();
+  /** Reviews under way, by token hash: concurrent requests with one token wait for the same one. */
+  private readonly reviewing = new Map<string, Promise<Caller>>();
 
   constructor(
     private readonly config: GatewayConfig["auth"] & { namespace: string },
     private readonly staticTokens: Buffer[],
     private readonly kube?: KubeClient,
+    private readonly hooks: AuthenticatorHooks = {},
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<Caller> {
     const token = bearerToken(authorization);
     const hash = digest(token);
-    if (this.staticTokens.some(known => timingSafeEqual(known, hash))) return { user: "static-token", via: "static-token" };
+    if (matchesAny(this.staticTokens, hash)) return { user: "static-token", via: "static-token" };
     if (this.config.mode !== "kubernetes" || !this.kube) throw new GatewayError("GW_UNAUTHENTICATED", "the bearer token is not valid");
 
     const key = hash.toString("hex");
@@ -62,14 +85,29 @@ export class BearerAuthenticator implements Authenticator {
       if (cached.error) throw cached.error;
       return cached.caller!;
     }
+    let review = this.reviewing.get(key);
+    if (!review) {
+      review = this.reviewAndRemember(key, token).finally(() => this.reviewing.delete(key));
+      this.reviewing.set(key, review);
+    }
+    return review;
+  }
+
+  /** Entries in the result cache (bounded by cacheSize). */
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  private async reviewAndRemember(key: string, token: string): Promise<Caller> {
     try {
       const caller = await this.review(token);
+      this.hooks.onReview?.("allowed");
       this.remember(key, { caller, expiresAt: Date.now() + this.config.cacheTtlMs });
       return caller;
     } catch (err) {
-      if (err instanceof GatewayError && !err.retryable) {
-        this.remember(key, { error: err, expiresAt: Date.now() + Math.min(this.config.cacheTtlMs, 5_000) });
-      }
+      const denied = err instanceof GatewayError && !err.retryable;
+      this.hooks.onReview?.(!denied ? "error" : (err as GatewayError).code === "GW_FORBIDDEN" ? "denied" : "unauthenticated");
+      if (denied) this.remember(key, { error: err as GatewayError, expiresAt: Date.now() + Math.min(this.config.cacheTtlMs, MAX_DENIAL_CACHE_MS) });
       throw err;
     }
   }
@@ -101,16 +139,29 @@ export class BearerAuthenticator implements Authenticator {
       }
       return { user: user.username, via: "kubernetes" };
     } catch (err) {
+      if (err instanceof GatewayError) throw err;
       if (err instanceof UnavailableError) throw new GatewayError("GW_API_UNAVAILABLE", "cannot check the token: the Kubernetes API server is unavailable");
-      throw err;
+      // The API server refused the gateway itself (its RBAC lacks tokenreviews or subjectaccessreviews create):
+      // an operator must fix it; the sender retries meanwhile.
+      this.hooks.logger?.error({ err: err instanceof Error ? err.message : String(err) }, "cannot review bearer tokens: the API server refused the gateway's own TokenReview or SubjectAccessReview");
+      throw new GatewayError("GW_AUTH_UNAVAILABLE", "cannot check the token: the gateway is not allowed to review tokens (see its log)");
     }
   }
 
-  private remember(key: string, entry: { caller?: Caller; error?: GatewayError; expiresAt: number }): void {
-    if (this.config.cacheTtlMs <= 0) return;
-    if (this.cache.size >= this.config.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  private remember(key: string, entry: CacheEntry): void {
+    if (this.config.cacheTtlMs <= 0 || this.config.cacheSize <= 0) return;
+    this.cache.delete(key);
+    // Entries share one TTL, so the oldest inserted is the first to expire: evict it.
+    while (this.cache.size >= this.config.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, entry);
   }
+}
+
+/** Compares the hash with every known one in constant time, without stopping at a match. */
+function matchesAny(known: readonly Buffer[], hash: Buffer): boolean {
+  let found = false;
+  for (const candidate of known) found = timingSafeEqual(candidate, hash) || found;
+  return found;
 }
 
 /** Auth disabled by GATEWAY_AUTH=none: everyone is let in (the gateway warns at start). */

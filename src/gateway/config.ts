@@ -24,6 +24,12 @@ export interface GatewayConfig {
   /** How long a failed delivery's recorded alerts are remembered, so a redelivery does not count them twice. */
   redeliveryMemoryMs: number;
   shutdownGraceMs: number;
+  /** On SIGTERM, how long /readyz reports 503 while signals are still accepted, before they are refused. */
+  shutdownDelayMs: number;
+  /** How long a request waits for the API server to say whether a count write that got no answer landed. */
+  unsureWriteWaitMs: number;
+  /** TEST ONLY (GATEWAY_TEST_CACHE_LAG_MS): how late watch events reach the RR cache; 0 in production. */
+  testCacheLagMs: number;
   auth: {
     mode: AuthMode;
     /** File with one static token per line (mode "static", or alongside "kubernetes"). */
@@ -63,6 +69,8 @@ export const GATEWAY_ENV = {
   GATEWAY_MAX_APPLY_ATTEMPTS: ["12", "attempts of a conflicting status write before answering 503"],
   GATEWAY_REDELIVERY_MEMORY_SECONDS: ["600", "how long alerts recorded in a failed delivery are remembered"],
   GATEWAY_SHUTDOWN_GRACE_SECONDS: ["20", "time to drain in-flight requests on SIGTERM"],
+  GATEWAY_UNSURE_WRITE_WAIT_SECONDS: ["30", "when a count write gets no answer (API server died mid-request), how long to wait for it to come back and tell whether the write landed, before answering 503"],
+  GATEWAY_SHUTDOWN_DELAY_SECONDS: ["0", "on SIGTERM, /readyz turns 503 at once but signals are still accepted this long (for load balancers to notice) before new ones get 503"],
   GATEWAY_AUTH: ["kubernetes", "kubernetes (TokenReview + SubjectAccessReview), static (tokens file only), or none"],
   GATEWAY_STATIC_TOKENS_FILE: ["", "file of static bearer tokens, one per line"],
   GATEWAY_AUTH_VERB: ["create", "SubjectAccessReview verb a sender needs"],
@@ -73,6 +81,7 @@ export const GATEWAY_ENV = {
   GATEWAY_TLS_KEY_FILE: ["", "private key for GATEWAY_TLS_CERT_FILE"],
   GATEWAY_TLS_CLIENT_CA_FILE: ["", "require client certificates signed by this CA"],
   LOG_LEVEL: ["info", "pino log level"],
+  GATEWAY_TEST_CACHE_LAG_MS: ["0", "TEST ONLY, never set in production: hand every RR watch event to the cache this many ms late, to simulate a lagging watch (exactly-once tests)"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 type Env = Record<string, string | undefined>;
@@ -114,6 +123,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxApplyAttempts: int("GATEWAY_MAX_APPLY_ATTEMPTS", 1, 100),
     redeliveryMemoryMs: int("GATEWAY_REDELIVERY_MEMORY_SECONDS", 0) * 1000,
     shutdownGraceMs: int("GATEWAY_SHUTDOWN_GRACE_SECONDS", 0, 3600) * 1000,
+    shutdownDelayMs: int("GATEWAY_SHUTDOWN_DELAY_SECONDS", 0, 3600) * 1000,
+    unsureWriteWaitMs: int("GATEWAY_UNSURE_WRITE_WAIT_SECONDS", 0, 3600) * 1000,
+    testCacheLagMs: int("GATEWAY_TEST_CACHE_LAG_MS", 0, 3_600_000),
     auth: {
       mode: oneOf("GATEWAY_AUTH", ["kubernetes", "static", "none"] as const),
       staticTokensFile: get("GATEWAY_STATIC_TOKENS_FILE") || undefined,
@@ -128,6 +140,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const key = get("GATEWAY_TLS_KEY_FILE");
   if (Boolean(cert) !== Boolean(key)) problems.push("GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE go together: set both or neither");
   if (cert && key) config.tls = { certFile: cert, keyFile: key, clientCaFile: get("GATEWAY_TLS_CLIENT_CA_FILE") || undefined };
+  else if (get("GATEWAY_TLS_CLIENT_CA_FILE")) problems.push("GATEWAY_TLS_CLIENT_CA_FILE needs GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE: client certificates need TLS");
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   GW_OVERLOADED: { status: 503, title: "Too many requests in flight" },
   GW_API_UNAVAILABLE: { status: 503, title: "Kubernetes API unavailable" },
   GW_SHUTTING_DOWN: { status: 503, title: "Shutting down" },
+  GW_AUTH_UNAVAILABLE: { status: 503, title: "Cannot check credentials" },
   GW_INTERNAL: { status: 500, title: "Internal error" },
 } as const;
 

@@ -34,7 +34,8 @@ export async function handlePrometheus(body: unknown, requestId: string, deps: H
   const recorded = await deps.ingest.ingest(signals, requestId);
   let next = 0;
   const outcomes: Outcome[] = webhook.alerts.map(a => (a.ok ? recorded[next++] : { kind: "rejected", error: a.error }));
-  for (const o of outcomes) if (o.kind === "rejected") deps.metrics.signalsRejected.inc({ source: "prometheus", reason: "invalid" });
+  // Alerts the parser refused (ingest counts those the API server refused itself).
+  for (const a of webhook.alerts) if (!a.ok) deps.metrics.signalsRejected.inc({ source: "prometheus", reason: "invalid" });
   return reply(outcomes);
 }
 

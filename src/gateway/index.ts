@@ -5,6 +5,7 @@ import { RemediationRequestCache } from "../k8s/rr-cache";
 import { RemediationRequestClient } from "../k8s/rr-client";
 import { BearerAuthenticator, NO_AUTH, readStaticTokens, type Authenticator } from "./auth";
 import { CircuitBreaker } from "./circuit-breaker";
+import { DuplicateDetector } from "./duplicate-detector";
 import type { GatewayConfig } from "./config";
 import { SignalIngest } from "./ingest";
 import { GatewayMetrics } from "./metrics";
@@ -29,9 +30,31 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, logger: Logger = pino({ level: config.logLevel, name: "gateway", timestamp: pino.stdTimeFunctions.isoTime })): Promise<RunningGateway> {
   const kube = await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000 });
   const rrs = new RemediationRequestClient(kube, config.namespace);
-  const cache = new RemediationRequestCache(rrs, err => logger.warn({ err: String(err) }, "RemediationRequest watch failed; restarting"));
+  const cache = new RemediationRequestCache(rrs, {
+    onWatchError: err => {
+      metrics.watchRestarts.inc();
+      logger.warn({ err: String(err) }, "RemediationRequest watch failed; restarting");
+    },
+    onList: items => {
+      metrics.cacheLists.inc();
+      logger.debug({ items }, "RemediationRequests listed for the cache");
+    },
+    watchEventDelayMs: config.testCacheLagMs,
+  });
+  if (config.testCacheLagMs > 0) logger.warn({ lagMs: config.testCacheLagMs }, "GATEWAY_TEST_CACHE_LAG_MS is set: the RR cache lags on purpose (test only)");
   const metrics = new GatewayMetrics(() => cache.size);
-  const storm = new StormTracker({ threshold: config.stormThreshold, windowMs: config.stormWindowMs }, rrs, metrics, logger);
+  const storm = new StormTracker({ threshold: config.stormThreshold, windowMs: config.stormWindowMs }, rrs, metrics, logger, { onWritten: rr => cache.observe(rr) });
+  const duplicates = new DuplicateDetector({ rrs, cache, metrics, logger });
+  // While the API server is unreachable, signals get a fast 503; a probe of /readyz says when it is back.
+  const breaker = new CircuitBreaker(
+    1_000,
+    () => kube.request({ method: "GET", path: "/readyz", what: "API server readiness", timeoutMs: 1_000 }),
+    open => {
+      metrics.circuitOpen.set(open ? 1 : 0);
+      if (open) logger.warn("the Kubernetes API server is unreachable: answering 503 at once until it is back");
+      else logger.info("the Kubernetes API server answers again");
+    },
+  );
   const recorder = new SignalRecorder({
     rrs,
     cache,
@@ -39,6 +62,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     logger,
     strategy: config.fingerprintStrategy,
     maxApplyAttempts: config.maxApplyAttempts,
+    unsureWriteWaitMs: config.unsureWriteWaitMs,
+    onUnreachable: () => breaker.recordFailure(),
     onCounted: (rr, added) => storm.observe(rr, added),
   });
   const ingest = new SignalIngest({
@@ -47,7 +72,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     logger,
     strategy: config.fingerprintStrategy,
     owners: config.fingerprintStrategy === "owner" ? new OwnerResolver(kube) : undefined,
-    breaker: new CircuitBreaker(1_000),
+    breaker,
     redelivery: new RedeliveryMemory<RecordResult>(config.redeliveryMemoryMs),
     namespace: config.namespace,
   });
@@ -57,7 +82,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     metrics,
     ingest,
     limits: config.limits,
-    auth: makeAuthenticator(config, kube, logger),
+    auth: makeAuthenticator(config, kube, logger, metrics),
     isReady: () => cache.hasSynced,
   });
 
@@ -74,21 +99,28 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     metrics,
     cache,
     async stop() {
-      await server.close(config.shutdownGraceMs);
+      await server.close(config.shutdownGraceMs, config.shutdownDelayMs);
+      breaker.stop();
       await storm.stop();
-      await synced;
+      await duplicates.stop();
+      // Stopping the cache also ends a first sync still waiting for the API server.
       await cache.stop();
+      await synced;
       await kube.close();
       logger.info("gateway stopped");
     },
   };
 }
 
-function makeAuthenticator(config: GatewayConfig, kube: KubeClient, logger: Logger): Authenticator {
+function makeAuthenticator(config: GatewayConfig, kube: KubeClient, logger: Logger, metrics: GatewayMetrics): Authenticator {
   if (config.auth.mode === "none") {
     logger.warn("authentication is disabled (GATEWAY_AUTH=none): anyone who can reach the gateway can create RemediationRequests");
     return NO_AUTH;
   }
   const tokens = config.auth.staticTokensFile ? readStaticTokens(config.auth.staticTokensFile) : [];
-  return new BearerAuthenticator({ ...config.auth, namespace: config.namespace }, tokens, config.auth.mode === "kubernetes" ? kube : undefined);
+  if (config.auth.mode === "static" && tokens.length === 0) logger.warn({ file: config.auth.staticTokensFile }, "GATEWAY_AUTH=static but the tokens file holds no token: every signal will be refused with 401");
+  return new BearerAuthenticator({ ...config.auth, namespace: config.namespace }, tokens, config.auth.mode === "kubernetes" ? kube : undefined, {
+    onReview: result => metrics.authReviews.inc({ result }),
+    logger,
+  });
 }

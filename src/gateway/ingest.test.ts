@@ -2,7 +2,7 @@ import pino from "pino";
 import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
 import type { Signal } from "../dedup/signal";
-import { UnavailableError } from "../k8s/errors";
+import { ForbiddenError, UnavailableError } from "../k8s/errors";
 import { CircuitBreaker } from "./circuit-breaker";
 import { SignalIngest } from "./ingest";
 import { GatewayMetrics } from "./metrics";
@@ -31,7 +31,12 @@ function fakeRecorder(down: Set<string>) {
   return { recorder, counts, calls };
 }
 
-function ingestWith(recorder: SignalRecorder, breaker = new CircuitBreaker(60_000)) {
+/** The API server's /readyz, as the circuit breaker's probe sees it: down. */
+const apiDown = async (): Promise<void> => {
+  throw new Error("API server down");
+};
+
+function ingestWith(recorder: SignalRecorder, breaker = new CircuitBreaker(60_000, apiDown)) {
   return new SignalIngest({
     recorder,
     metrics: new GatewayMetrics(),
@@ -47,7 +52,7 @@ describe("SignalIngest", () => {
   it("does not count twice the alerts of a payload that is redelivered after a partial failure", async () => {
     const down = new Set(["b"]);
     const { recorder, counts, calls } = fakeRecorder(down);
-    const ingest = ingestWith(recorder, new CircuitBreaker(0));
+    const ingest = ingestWith(recorder, new CircuitBreaker(0, apiDown));
     const first = await ingest.ingest(signals("a", "b"), "r1");
     expect(first.map(o => o.kind)).toEqual(["recorded", "failed"]);
 
@@ -71,4 +76,18 @@ describe("SignalIngest", () => {
     expect(second[0].kind === "failed" && second[0].error.code).toBe("GW_API_UNAVAILABLE");
     expect(calls).toEqual(["a"]);
   });
+
+  it("answers a retryable 503 when the API server refuses the gateway itself (403), and keeps the circuit closed", async () => {
+    const recorder = {
+      async record(): Promise<RecordResult> {
+        throw new ForbiddenError("apply: forbidden", 403);
+      },
+    } as unknown as SignalRecorder;
+    const breaker = new CircuitBreaker(60_000, apiDown);
+    const [outcome] = await ingestWith(recorder, breaker).ingest(signals("a"), "r1");
+    expect(outcome.kind === "failed" && [outcome.error.code, outcome.error.status]).toEqual(["GW_API_UNAVAILABLE", 503]);
+    expect(outcome.kind === "failed" && outcome.error.message).toMatch(/refused the gateway's own request/);
+    expect(breaker.isOpen).toBe(false);
+  });
+
 });

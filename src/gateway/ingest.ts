@@ -3,7 +3,7 @@ import { ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from 
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
 import type { Signal } from "../dedup/signal";
 import { SignalValidationError } from "../dedup/validation-error";
-import { InvalidError, UnavailableError } from "../k8s/errors";
+import { ForbiddenError, InvalidError, KubeApiError, UnauthorizedError, UnavailableError } from "../k8s/errors";
 import type { CircuitBreaker } from "./circuit-breaker";
 import { GatewayError } from "./errors";
 import type { GatewayMetrics } from "./metrics";
@@ -29,8 +29,11 @@ export class SignalIngest {
   constructor(private readonly deps: IngestDeps) {}
 
   async ingest(signals: readonly Signal[], requestId: string): Promise<Outcome[]> {
-    const { breaker, redelivery } = this.deps;
-    if (!breaker.allows()) {
+    const { breaker, redelivery, metrics } = this.deps;
+    if (signals.length === 0) return [];
+    if (!(await breaker.admit())) {
+      // Fail fast: the API server is unreachable, so nothing is sent to it.
+      metrics.circuitRejections.inc(signals.length);
       const error = unavailable();
       return signals.map(() => ({ kind: "failed", error }));
     }
@@ -78,15 +81,33 @@ export class SignalIngest {
     const { metrics, logger, breaker } = this.deps;
     if (err instanceof InvalidError) {
       // The API server refused what we validated: a problem with this signal that a retry will not fix.
-      metrics.signalsRejected.inc({ source: signal.source, reason: "invalid" });
+      // Validation should have caught it (the fuzz tests check this metric stays 0).
+      breaker.recordSuccess();
+      metrics.signalsRejected.inc({ source: signal.source, reason: "refused_by_api" });
+      logger.warn({ requestId, err: err.message }, "the API server refused a signal the gateway had validated");
       return { kind: "rejected", error: new SignalValidationError("signal", `the Kubernetes API refused it: ${err.message}`) };
     }
+    // Any answer from the API server, even a refusal, shows it is reachable.
     if (err instanceof UnavailableError) breaker.recordFailure();
-    const error = err instanceof UnavailableError ? unavailable() : err instanceof GatewayError ? err : new GatewayError("GW_INTERNAL", `could not record the signal: ${String(err)}`);
+    else if (err instanceof KubeApiError) breaker.recordSuccess();
+    const error = err instanceof UnavailableError ? unavailable() : err instanceof GatewayError ? err : refusedOrInternal(err);
     metrics.signalsRejected.inc({ source: signal.source, reason: error.retryable ? "unavailable" : "internal" });
     logger.warn({ requestId, err: String(err) }, "signal not recorded");
     return { kind: "failed", error };
   }
+}
+
+/**
+ * The API server refusing the gateway's own credentials (401, 403) is not the
+ * sender's fault and passes: a fresh API server refuses until its RBAC cache
+ * is warm, and an operator can fix the gateway's RBAC. So it is a 503 the
+ * sender retries; anything else unexpected is a 500.
+ */
+function refusedOrInternal(err: unknown): GatewayError {
+  if (err instanceof ForbiddenError || err instanceof UnauthorizedError) {
+    return new GatewayError("GW_API_UNAVAILABLE", "the Kubernetes API server refused the gateway's own request (its RBAC, or the API server is still starting): the signal was not recorded; retry later");
+  }
+  return new GatewayError("GW_INTERNAL", `could not record the signal: ${String(err)}`);
 }
 
 function unavailable(): GatewayError {

@@ -13,6 +13,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`${signal}: draining and stopping the gateway\n`);
+    // Should stopping hang (an unreachable API server during the final writes), exit anyway.
+    setTimeout(() => {
+      process.stderr.write("the gateway did not stop in time; exiting\n");
+      process.exit(1);
+    }, config.shutdownDelayMs + config.shutdownGraceMs + 15_000).unref();
     gateway.stop().then(
       () => process.exit(0),
       err => {

@@ -24,7 +24,7 @@ export class GatewayMetrics {
   });
   readonly signalsRejected = new Counter({
     name: "gateway_signals_rejected_total",
-    help: "Signals rejected, by reason (invalid, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable).",
+    help: "Signals rejected, by reason (invalid, refused_by_api, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable, shutting_down, internal).",
     labelNames: ["source", "reason"] as const,
     registers: [this.registry],
   });
@@ -59,6 +59,43 @@ export class GatewayMetrics {
   readonly redeliveriesAnswered = new Counter({
     name: "gateway_redeliveries_answered_total",
     help: "Alerts of a redelivered payload answered from memory instead of being counted again.",
+    registers: [this.registry],
+  });
+  readonly duplicatesDetected = new Counter({
+    name: "gateway_duplicate_remediation_requests_detected_total",
+    help: "Active RemediationRequests found next to an older active one of the same problem (confirmed on the API server; counted once per RR by each replica). Should stay 0: see docs/exactly-once.md.",
+    registers: [this.registry],
+  });
+  readonly authReviews = new Counter({
+    name: "gateway_auth_reviews_total",
+    help: "Bearer tokens checked with the API server (TokenReview, then SubjectAccessReview), by result (allowed, denied, unauthenticated, error); cached answers are not counted.",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+  readonly unsureWrites = new Counter({
+    name: "gateway_unsure_writes_total",
+    help: "Count writes that got no answer saying whether they were applied, by what re-reading the RR found (applied, not_applied, unknown: answered 503, may be counted again on retry).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly circuitOpen = new Gauge({
+    name: "gateway_api_circuit_open",
+    help: "1 while the circuit breaker refuses signals because the API server is unreachable, else 0.",
+    registers: [this.registry],
+  });
+  readonly circuitRejections = new Counter({
+    name: "gateway_api_circuit_rejections_total",
+    help: "Signals refused at once (503) because the API server was unreachable a moment ago (circuit breaker open).",
+    registers: [this.registry],
+  });
+  readonly cacheLists = new Counter({
+    name: "gateway_rr_cache_lists_total",
+    help: "Full lists of RemediationRequests fed to the cache: the first one, and a relist after each expired watch (410 Gone).",
+    registers: [this.registry],
+  });
+  readonly watchRestarts = new Counter({
+    name: "gateway_rr_watch_failures_total",
+    help: "RemediationRequest watch failures (the watch restarts by itself).",
     registers: [this.registry],
   });
   readonly httpDuration = new Histogram({

@@ -1,18 +1,19 @@
 import type { Logger } from "pino";
-import { countBatch } from "../dedup/counting";
+import { countBatch, type CountedBatch, type CountedItem } from "../dedup/counting";
 import { decide, isActive, type Decision } from "../dedup/decision";
 import type { FingerprintStrategy } from "../dedup/fingerprint";
 import { GroupCommit } from "../dedup/group-commit";
 import { newRemediationRequest } from "../dedup/new-rr";
 import type { Signal } from "../dedup/signal";
-import { AlreadyExistsError, ConflictError, NotFoundError } from "../k8s/errors";
+import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from "../k8s/errors";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
 import type { RemediationRequestCache } from "../k8s/rr-cache";
 import type { RemediationRequestClient } from "../k8s/rr-client";
-import type { RemediationRequest } from "../model/remediation-request";
+import type { DeduplicationStatus, RemediationRequest } from "../model/remediation-request";
 import { backoffDelay, sleep } from "./backoff";
 import { GatewayError } from "./errors";
 import type { GatewayMetrics } from "./metrics";
+import { carries, settleUnsureWrite, type UnsureOutcome } from "./unsure-write";
 
 /** What happened to one signal. */
 export interface RecordResult {
@@ -37,6 +38,10 @@ export interface RecorderDeps {
   maxApplyAttempts: number;
   /** Told of every successful count write, off the request path (storm detection). */
   onCounted?: (rr: RemediationRequest, added: number) => void;
+  /** How long to wait for the API server to say whether a count write without an answer landed (default 30 s). */
+  unsureWriteWaitMs?: number;
+  /** Told at once when a write gets no answer, before waiting to learn its outcome (opens the circuit breaker). */
+  onUnreachable?: () => void;
 }
 
 interface Pending {
@@ -60,13 +65,17 @@ export class SignalRecorder {
   }
 
   private async flush(fingerprint: string, items: Pending[]): Promise<RecordResult[]> {
-    const { rrs, cache, metrics } = this.deps;
+    const { rrs, metrics } = this.deps;
     const firing = items.find(i => i.signal.status === "firing");
-    let known = cache.rrsOf(fingerprint);
+    let known = await this.initialView(fingerprint, Boolean(firing));
+    /** Count writes of this batch that got no answer and were found not applied: one may still land late. */
+    const unsure: { counted: CountedBatch; base: number }[] = [];
     for (let attempt = 1; ; attempt++) {
       const decision = decide(fingerprint, known);
       if (decision.action === "create" && !firing) return items.map(() => this.resolvedWithoutRR(fingerprint));
       const rr = decision.action === "duplicate" ? decision.rr : await this.createOrFindWinner(decision, firing!, fingerprint);
+      const late = unsure.find(u => carries(rr, u.counted.next));
+      if (late) return this.counted(fingerprint, rr, late.counted, late.base);
       if (!isActive(rr)) {
         // The name was taken by an RR that has already ended: look at the whole chain again.
         this.giveUpAfter(attempt, rr);
@@ -75,33 +84,98 @@ export class SignalRecorder {
       }
       const now = new Date().toISOString();
       const counted = countBatch(rr.status?.deduplication, items.map(i => i.signal.status), now);
+      const base = rr.status?.deduplication?.occurrenceCount ?? 0;
       try {
         metrics.apiWrites.inc({ operation: "apply-status" });
         const updated = await rrs.applyStatus(rr.metadata.name!, { deduplication: counted.next }, {
           fieldManager: FIELD_MANAGERS.deduplication,
           resourceVersion: rr.metadata.resourceVersion,
         });
-        cache.observe(updated);
-        const added = counted.next.occurrenceCount! - (rr.status?.deduplication?.occurrenceCount ?? 0);
-        if (added > 0) this.deps.onCounted?.(updated, added);
-        return counted.items.map(c => ({
-          status: c.status === "resolved" ? "resolved" : c.count === 1 ? "created" : "duplicate",
-          fingerprint,
-          rrName: updated.metadata.name,
-          namespace: rrs.namespace,
-          count: c.count,
-          firstSeenAt: counted.next.firstSeenAt,
-          lastSeenAt: counted.next.lastSeenAt,
-        }));
+        return this.counted(fingerprint, updated, counted, base);
       } catch (err) {
-        if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
-        if (err instanceof ConflictError) metrics.applyConflicts.inc({ field_manager: FIELD_MANAGERS.deduplication });
-        if (err instanceof ConflictError && !err.isStale) throw err;
+        if (mayHaveLanded(err)) {
+          this.deps.onUnreachable?.();
+          const settled = await this.settle(fingerprint, rr, counted, err);
+          if ("results" in settled) return settled.results;
+          unsure.push({ counted, base });
+          this.giveUpAfter(attempt, rr);
+          known = settled.view;
+          continue;
+        }
+        this.rethrowUnlessStale(err);
         this.giveUpAfter(attempt, rr);
         await sleep(backoffDelay(attempt));
         known = await this.freshView(fingerprint, rr);
       }
     }
+  }
+
+  /**
+   * The RRs a batch is decided on: the cache's, unless they call for creating
+   * an RR. Creating is rare, and is decided on the API server's view: a cache
+   * that missed the problem's newer RRs would otherwise reuse a name that a
+   * retention cleanup freed by deleting an old RR, next to an active RR
+   * (docs/exactly-once.md).
+   */
+  private async initialView(fingerprint: string, firing: boolean): Promise<RemediationRequest[]> {
+    const cached = this.deps.cache.rrsOf(fingerprint);
+    if (!firing || decide(fingerprint, cached).action !== "create") return cached;
+    return this.deps.rrs.listByFingerprint(fingerprint);
+  }
+
+  /**
+   * A count write got no answer and may have landed: find out before
+   * answering (src/gateway/unsure-write.ts). Landed: the batch's results.
+   * Not landed: the RRs to decide on again.
+   */
+  private async settle(fingerprint: string, rr: RemediationRequest, counted: CountedBatch, err: UnavailableError): Promise<{ results: RecordResult[] } | { view: RemediationRequest[] }> {
+    const { rrs, metrics } = this.deps;
+    let outcome: UnsureOutcome;
+    try {
+      outcome = await settleUnsureWrite(rrs, rr, counted.next, this.deps.unsureWriteWaitMs ?? 30_000, err);
+    } catch (unknown) {
+      metrics.unsureWrites.inc({ outcome: "unknown" });
+      this.deps.logger.warn({ rr: rr.metadata.name, err: String(err) }, "could not tell whether a count write landed: answering 503; the retry may count it again");
+      throw unknown;
+    }
+    const found = "applied" in outcome ? outcome.applied : outcome.notApplied;
+    this.deps.logger.warn(
+      { rr: rr.metadata.name, err: String(err), resourceVersion: rr.metadata.resourceVersion, count: counted.next.occurrenceCount, now: { resourceVersion: found?.metadata.resourceVersion, count: found?.status?.deduplication?.occurrenceCount } },
+      `a count write got no answer; the RR shows it ${"applied" in outcome ? "applied" : "not applied"}`,
+    );
+    if ("applied" in outcome) {
+      metrics.unsureWrites.inc({ outcome: "applied" });
+      return { results: this.counted(fingerprint, outcome.applied, counted, rr.status?.deduplication?.occurrenceCount ?? 0) };
+    }
+    metrics.unsureWrites.inc({ outcome: "not_applied" });
+    return { view: outcome.notApplied && isActive(outcome.notApplied) ? [outcome.notApplied] : await rrs.listByFingerprint(fingerprint) };
+  }
+
+  /** The batch is on the RR: keep the cache and storm detection up to date, and give each item its result. */
+  private counted(fingerprint: string, updated: RemediationRequest, counted: CountedBatch, base: number): RecordResult[] {
+    this.deps.cache.observe(updated);
+    const added = counted.next.occurrenceCount! - base;
+    if (added > 0) this.deps.onCounted?.(updated, added);
+    return counted.items.map(c => this.result(fingerprint, updated, c, counted.next));
+  }
+
+  private result(fingerprint: string, rr: RemediationRequest, item: CountedItem, section: DeduplicationStatus): RecordResult {
+    return {
+      status: item.status === "resolved" ? "resolved" : item.count === 1 ? "created" : "duplicate",
+      fingerprint,
+      rrName: rr.metadata.name,
+      namespace: this.deps.rrs.namespace,
+      count: item.count,
+      firstSeenAt: section.firstSeenAt,
+      lastSeenAt: section.lastSeenAt,
+    };
+  }
+
+  /** A count write that lost a race (stale resourceVersion, or the RR is gone) is retried; anything else is thrown. */
+  private rethrowUnlessStale(err: unknown): void {
+    if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+    if (err instanceof ConflictError) this.deps.metrics.applyConflicts.inc({ field_manager: FIELD_MANAGERS.deduplication });
+    if (err instanceof ConflictError && !err.isStale) throw err;
   }
 
   private giveUpAfter(attempt: number, rr: RemediationRequest): void {
@@ -150,4 +224,9 @@ export class SignalRecorder {
   private resolvedWithoutRR(fingerprint: string): RecordResult {
     return { status: "resolved", fingerprint, namespace: this.deps.rrs.namespace, count: 0 };
   }
+}
+
+/** A write that failed without an answer, and may have been applied all the same. */
+function mayHaveLanded(err: unknown): err is UnavailableError {
+  return err instanceof UnavailableError && err.mayHaveApplied;
 }

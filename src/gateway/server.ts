@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import type { Authenticator } from "./auth";
+import { sleep } from "./backoff";
 import { readJsonBody } from "./body";
 import type { GatewayConfig } from "./config";
 import { GatewayError, toProblem } from "./errors";
@@ -31,6 +32,9 @@ export interface ServerDeps extends HandlerDeps {
 export class GatewayServer {
   readonly server: Server;
   private inFlight = 0;
+  /** Set first on shutdown: /readyz answers 503, so load balancers stop sending. */
+  private draining = false;
+  /** Set after the shutdown delay: new signals are refused with 503 (the sender retries elsewhere). */
   private shuttingDown = false;
 
   constructor(private readonly deps: ServerDeps) {
@@ -61,11 +65,19 @@ export class GatewayServer {
     });
   }
 
-  /** Stops accepting (readyz turns 503 first), waits up to graceMs for in-flight requests, then closes. */
-  async close(graceMs: number): Promise<void> {
+  /**
+   * Graceful stop: /readyz turns 503 first; after delayMs (still serving, so
+   * load balancers can notice) new signals are refused with 503; requests in
+   * flight get up to graceMs to finish; then the listener and the connections
+   * are closed.
+   */
+  async close(graceMs: number, delayMs = 0): Promise<void> {
+    this.draining = true;
+    if (delayMs > 0) await sleep(delayMs);
     this.shuttingDown = true;
     const deadline = Date.now() + graceMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(20);
+    if (this.inFlight > 0) this.deps.logger.warn({ inFlight: this.inFlight }, "shutdown grace period over: closing connections with requests still in flight");
     await new Promise<void>(resolve => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -80,6 +92,8 @@ export class GatewayServer {
     const endpoint = route ? path : ["/healthz", "/readyz", "/metrics"].includes(path) ? path : "other";
     const requestId = headerValue(req.headers["x-request-id"]) ?? randomUUID();
     res.setHeader("X-Request-Id", requestId);
+    // While draining, close each connection after its response, so keep-alive clients reconnect elsewhere.
+    if (this.draining) res.setHeader("Connection", "close");
     let status = 500;
     try {
       const reply = route ? await this.signal(req, route, requestId) : await this.other(req, path);
@@ -91,6 +105,7 @@ export class GatewayServer {
       if (!(err instanceof GatewayError)) this.deps.logger.error({ requestId, err }, "unexpected error");
       status = error.status;
       if (error.retryable) res.setHeader("Retry-After", String(this.deps.config.retryAfterSeconds));
+      if (error.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="rr-gateway"');
       send(res, status, JSON.stringify(toProblem(error, requestId)), "application/problem+json");
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -106,6 +121,7 @@ export class GatewayServer {
     }
     if (this.shuttingDown) {
       req.resume();
+      metrics.signalsRejected.inc({ source: route.source, reason: "shutting_down" });
       throw new GatewayError("GW_SHUTTING_DOWN", "the gateway is shutting down; retry against another replica");
     }
     if (this.inFlight >= config.maxInFlight) {
@@ -144,7 +160,7 @@ export class GatewayServer {
       case "/healthz":
         return { status: 200, body: "ok" };
       case "/readyz":
-        if (this.shuttingDown) return { status: 503, body: "shutting down" };
+        if (this.draining) return { status: 503, body: "shutting down" };
         return this.deps.isReady() ? { status: 200, body: "ok" } : { status: 503, body: "RemediationRequest cache not synced yet" };
       case "/metrics":
         return { status: 200, body: await this.deps.metrics.registry.metrics(), contentType: this.deps.metrics.registry.contentType };

@@ -5,6 +5,18 @@ import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";
 import type { GatewayMetrics } from "./metrics";
 
+export interface StormTrackerOptions {
+  /** Least time between two storm status writes of one RR (default 1 s). */
+  flushIntervalMs?: number;
+  /**
+   * Told of the RR each storm status write returns. Every such write moves the
+   * RR's resourceVersion: hand it to the RR cache, or the next count write of
+   * that RR carries the old resourceVersion and fails with 409 (a wasted write,
+   * a re-read and a retry on the request path).
+   */
+  onWritten?: (rr: RemediationRequest) => void;
+}
+
 /**
  * Writes status.stormAggregation (field manager gateway-storm) off the
  * request path: when an RR's occurrences within the window reach the
@@ -17,15 +29,17 @@ export class StormTracker {
   private readonly dirty = new Map<string, { count: number; detectedAt: string }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly flushIntervalMs: number;
 
   constructor(
     settings: StormSettings,
     private readonly rrs: RemediationRequestClient,
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
-    private readonly flushIntervalMs = 1_000,
+    private readonly options: StormTrackerOptions = {},
   ) {
     this.window = new StormWindow(settings);
+    this.flushIntervalMs = options.flushIntervalMs ?? 1_000;
   }
 
   /** Called after each successful count write. Never throws, never waits. */
@@ -66,7 +80,7 @@ export class StormTracker {
         const section: StormAggregationStatus = { aggregatedCount: count, isPartOfStorm: true, stormDetectedAt: detectedAt };
         try {
           this.metrics.apiWrites.inc({ operation: "apply-storm" });
-          await this.rrs.applyStatus(name, { stormAggregation: section }, { fieldManager: FIELD_MANAGERS.storm });
+          this.options.onWritten?.(await this.rrs.applyStatus(name, { stormAggregation: section }, { fieldManager: FIELD_MANAGERS.storm }));
         } catch (err) {
           // Storm status is advisory: log it; the next occurrence schedules another write.
           this.logger.warn({ rr: name, err: String(err) }, "could not write storm status");

@@ -34,4 +34,10 @@ describe("errorFromResponse", () => {
     const err = errorFromResponse(422, status("Invalid", { details: { causes: [{ reason: "FieldValueInvalid", field: "spec.signalFingerprint", message: "should match" }] } }), "create") as InvalidError;
     expect(err.fieldMessages).toEqual(["spec.signalFingerprint: should match"]);
   });
+
+  it("says whether a write may have been applied without an answer: not after 429, maybe after a 5xx", () => {
+    expect((errorFromResponse(429, status("TooManyRequests"), "apply") as UnavailableError).mayHaveApplied).toBe(false);
+    expect((errorFromResponse(504, status("Timeout"), "apply") as UnavailableError).mayHaveApplied).toBe(true);
+    expect((errorFromResponse(500, "etcdserver: request timed out", "apply") as UnavailableError).mayHaveApplied).toBe(true);
+  });
 });

@@ -58,7 +58,15 @@ export class InvalidError extends KubeApiError {
 export class UnauthorizedError extends KubeApiError {}
 export class ForbiddenError extends KubeApiError {}
 /** The API server could not be reached or asked us to back off (network error, 429, 5xx). */
-export class UnavailableError extends KubeApiError {}
+export class UnavailableError extends KubeApiError {
+  /**
+   * Whether a write may have been applied although no answer said so: true
+   * when the request may have reached the API server (connection lost
+   * mid-request, timeout, 5xx), false when it certainly did not (connection
+   * refused, 429 Too Many Requests).
+   */
+  mayHaveApplied = true;
+}
 
 const MANAGER_IN_MESSAGE = /conflict with "([^"]+)"/;
 
@@ -78,7 +86,8 @@ export function errorFromResponse(statusCode: number, body: unknown, what: strin
   if (statusCode === 422) return new InvalidError(message, 422, status);
   if (statusCode === 401) return new UnauthorizedError(message, 401, status);
   if (statusCode === 403) return new ForbiddenError(message, 403, status);
-  if (statusCode === 429 || statusCode >= 500) return new UnavailableError(message, statusCode, status);
+  if (statusCode === 429) return Object.assign(new UnavailableError(message, statusCode, status), { mayHaveApplied: false });
+  if (statusCode >= 500) return new UnavailableError(message, statusCode, status);
   return new KubeApiError(message, statusCode, status);
 }
 

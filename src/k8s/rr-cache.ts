@@ -2,6 +2,19 @@ import type { RemediationRequest } from "../model/remediation-request";
 import { RemediationRequestClient } from "./rr-client";
 import { RemediationRequestWatch } from "./rr-watch";
 
+export interface RemediationRequestCacheOptions {
+  /** Called when the watch fails (it restarts by itself). */
+  onWatchError?: (err: unknown) => void;
+  /** Called for every full list: the first one, and each relist after 410 Gone. */
+  onList?: (items: number) => void;
+  /**
+   * TEST ONLY: hand every watch event to the cache this many ms late, to
+   * simulate a lagging watch (writes this process makes itself are still seen
+   * at once). 0, the default, in production.
+   */
+  watchEventDelayMs?: number;
+}
+
 /**
  * A watch-fed index of RemediationRequests by spec.signalFingerprint. It
  * answers "which RRs does this problem have?" on the hot path; the API server
@@ -10,13 +23,25 @@ import { RemediationRequestWatch } from "./rr-watch";
 export class RemediationRequestCache {
   private readonly byFingerprint = new Map<string, Map<string, RemediationRequest>>();
   private readonly watch: RemediationRequestWatch;
+  private readonly listeners: ((fingerprint: string) => void)[] = [];
 
-  constructor(rrs: RemediationRequestClient, onWatchError?: (err: unknown) => void) {
+  constructor(rrs: RemediationRequestClient, options: RemediationRequestCacheOptions = {}) {
+    const delay = options.watchEventDelayMs ?? 0;
+    const later = (apply: () => void): void => {
+      if (delay > 0) setTimeout(apply, delay).unref();
+      else apply();
+    };
     this.watch = new RemediationRequestWatch(rrs, {
-      onUpsert: rr => this.observe(rr),
-      onDelete: rr => this.forget(rr),
-      onError: onWatchError,
+      onUpsert: rr => later(() => this.observe(rr)),
+      onDelete: rr => later(() => this.forget(rr)),
+      onError: options.onWatchError,
+      onList: options.onList,
     });
+  }
+
+  /** Calls listener with the fingerprint of every RR the cache adds, updates or forgets (synchronously: keep it cheap). */
+  onChange(listener: (fingerprint: string) => void): void {
+    this.listeners.push(listener);
   }
 
   start(): Promise<void> {
@@ -52,6 +77,7 @@ export class RemediationRequestCache {
     const known = rrs.get(name);
     if (known && known.metadata.uid === rr.metadata.uid && isNewer(known.metadata.resourceVersion, rr.metadata.resourceVersion)) return;
     rrs.set(name, rr);
+    this.changed(fingerprint);
   }
 
   forget(rr: RemediationRequest): void {
@@ -60,6 +86,11 @@ export class RemediationRequestCache {
     if (!rrs || rrs.get(name)?.metadata.uid !== rr.metadata.uid) return;
     rrs.delete(name);
     if (rrs.size === 0) this.byFingerprint.delete(rr.spec.signalFingerprint);
+    this.changed(rr.spec.signalFingerprint);
+  }
+
+  private changed(fingerprint: string): void {
+    for (const listener of this.listeners) listener(fingerprint);
   }
 }
 

@@ -8,6 +8,8 @@ export interface RemediationRequestHandlers {
   onDelete?: (rr: RemediationRequest) => void;
   /** A watch failure; the watch restarts by itself after restartDelayMs. */
   onError?: (err: unknown) => void;
+  /** Told of every full list: the first one, and each relist after the watch's resourceVersion expired (410 Gone). */
+  onList?: (items: number) => void;
 }
 
 /**
@@ -21,6 +23,8 @@ export class RemediationRequestWatch {
   private readonly informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
   private stopped = false;
   private synced = false;
+  private markSynced!: () => void;
+  private readonly firstSync = new Promise<void>(resolve => (this.markSynced = resolve));
   private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -30,6 +34,15 @@ export class RemediationRequestWatch {
   ) {
     this.informer = makeInformer<KubernetesObject>(rrs.kube.kubeConfig, rrs.collectionPath(), async () => {
       const list = await rrs.list();
+      handlers.onList?.(list.items.length);
+      if (!this.synced) {
+        // The informer hands these items to the handlers as soon as this promise settles, in
+        // microtasks, which all run before this setImmediate callback: then the list is delivered.
+        setImmediate(() => {
+          this.synced = true;
+          this.markSynced();
+        });
+      }
       return list as unknown as KubernetesListObject<KubernetesObject>;
     });
     const { onUpsert, onDelete } = handlers;
@@ -41,11 +54,16 @@ export class RemediationRequestWatch {
     this.informer.on("error", err => this.restartLater(err));
   }
 
-  /** Resolves once the first list has been delivered to the handlers. */
+  /**
+   * Resolves once the first list has been delivered to the handlers. If the
+   * API server cannot be reached, the watch keeps retrying and this waits
+   * (stop() releases it).
+   */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.informer.start();
-    this.synced = true;
+    // A failed list is reported to the "error" handlers (and so restarted); a failed watch call rejects.
+    this.informer.start().catch(err => this.restartLater(err));
+    await this.firstSync;
   }
 
   /** True once the first list has been delivered. */
@@ -71,6 +89,7 @@ export class RemediationRequestWatch {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.markSynced();
     clearTimeout(this.restartTimer);
     await this.informer.stop();
   }

@@ -69,6 +69,12 @@ export interface DeduplicationStatus {
   lastSeenAt?: string;
   resolvedCount?: number;
   lastResolvedAt?: string;
+  /**
+   * Set (rarely) when this RR was found active next to an older active RR of
+   * the same problem: the name of that RR, which keeps receiving the counts.
+   * See docs/exactly-once.md.
+   */
+  duplicateOf?: string;
 }
 
 export interface StormAggregationStatus {

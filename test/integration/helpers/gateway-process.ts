@@ -29,10 +29,11 @@ export async function freePort(): Promise<number> {
 /**
  * Starts the gateway as a separate process (`node --import tsx
  * src/gateway/main.ts`), the way a replica runs, and waits for /readyz.
+ * nodeArgs go to node itself (e.g. --cpu-prof, which NODE_OPTIONS does not take).
  */
-export async function startGatewayProcess(namespace: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(namespace: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/gateway/main.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/gateway/main.ts"], {
     cwd: REPO_DIR,
     env: {
       ...process.env,

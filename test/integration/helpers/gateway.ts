@@ -1,4 +1,4 @@
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { loadGatewayConfig, type GatewayConfig } from "../../../src/gateway/config";
 import { startGateway, type RunningGateway } from "../../../src/gateway/index";
 import { kubeconfigPath } from "./controlplane";
@@ -14,9 +14,10 @@ export interface TestGateway {
 /**
  * Starts a gateway in this process on a free port, as the "gateway"
  * identity, for RRs in the given namespace, and waits until it is ready.
- * env overrides the GATEWAY_* variables (auth is off unless set).
+ * env overrides the GATEWAY_* variables (auth is off unless set); options.logger
+ * replaces the silent default (to capture the log). With TLS configured, url is https.
  */
-export async function startTestGateway(namespace: string, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(namespace: string, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
   const config = loadGatewayConfig({
     GATEWAY_HOST: "127.0.0.1",
     GATEWAY_PORT: "0",
@@ -26,8 +27,8 @@ export async function startTestGateway(namespace: string, env: Record<string, st
     KUBECONFIG: kubeconfigPath("gateway"),
     ...env,
   });
-  const gateway = await startGateway(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
-  const url = `http://127.0.0.1:${gateway.port}`;
+  const gateway = await startGateway(config, options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const url = `${config.tls ? "https" : "http"}://127.0.0.1:${gateway.port}`;
   await waitFor("gateway ready", () => gateway.cache.hasSynced);
   return { url, gateway, config, stop: () => gateway.stop() };
 }

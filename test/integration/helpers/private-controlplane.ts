@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Identity, KUBE_SECURE_PORT, REPO_DIR } from "./controlplane";
 
@@ -48,6 +49,34 @@ export class PrivateControlPlane {
   }
   startEtcd(): void {
     this.run("start-etcd");
+  }
+
+  /**
+   * Kills a component at once (SIGKILL: no graceful shutdown, requests in
+   * flight are cut off) and waits until it is gone; its state stays. Start it
+   * again with startApiserver() or startEtcd().
+   */
+  kill(component: "kube-apiserver" | "etcd"): void {
+    const pid = Number(readFileSync(path.join(this.runDir, `${component}.pid`), "utf8").trim());
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      return; // already gone
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+    throw new Error(`${component} (pid ${pid}) did not die after SIGKILL`);
+  }
+
+  /** etcd's client URL (its JSON gateway answers under /v3/). */
+  get etcdUrl(): string {
+    return `http://127.0.0.1:${this.env.ETCD_CLIENT_PORT}`;
   }
 
   kubeconfig(identity: Identity): string {

@@ -1,0 +1,82 @@
+import { Pool } from "undici";
+import { startGatewayProcess, type GatewayProcess } from "../test/integration/helpers/gateway-process";
+import { alert, PROMETHEUS_PATH, webhook } from "../test/helpers/signals";
+import type { BenchControlPlane } from "./controlplane";
+import { gatewayWrites } from "./metrics";
+
+export interface Reply {
+  status: number;
+  /** occurrenceCount from the body (metadata.count), when there is one. */
+  count?: number;
+  rrName?: string;
+}
+
+/**
+ * One or more gateway processes for one namespace, and a keep-alive client
+ * pool to each. Requests go to replica i % replicas.
+ */
+export class Gateways {
+  private readonly pools: Pool[];
+
+  private constructor(
+    readonly namespace: string,
+    readonly processes: GatewayProcess[],
+  ) {
+    this.pools = processes.map(p => new Pool(p.url, { connections: 256, pipelining: 1, headersTimeout: 60_000, bodyTimeout: 60_000 }));
+  }
+
+  /** Starts `replicas` gateway processes (as the "gateway" identity, auth off, warn logs) and waits until each is ready. */
+  static async start(plane: BenchControlPlane, namespace: string, replicas = 1, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Gateways> {
+    const processes = await Promise.all(
+      Array.from({ length: replicas }, () =>
+        startGatewayProcess(namespace, { KUBECONFIG: plane.kubeconfig("gateway"), LOG_LEVEL: "warn", GATEWAY_SHUTDOWN_GRACE_SECONDS: "5", ...env }, nodeArgs),
+      ),
+    );
+    return new Gateways(namespace, processes);
+  }
+
+  /** The replicas of several groups (of one namespace) as one group, with pools of its own; stop() each group, closePools() this one. */
+  static combine(...groups: Gateways[]): Gateways {
+    return new Gateways(groups[0].namespace, groups.flatMap(g => g.processes));
+  }
+
+  get urls(): string[] {
+    return this.processes.map(p => p.url);
+  }
+
+  /** POSTs an Alertmanager payload (a JSON string) to replica i % replicas. */
+  async post(i: number, body: string): Promise<Reply> {
+    const res = await this.pools[i % this.pools.length].request({
+      path: PROMETHEUS_PATH,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    const text = await res.body.text();
+    let parsed: { metadata?: { count?: number }; remediationRequestName?: string } = {};
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: status alone tells
+    }
+    return { status: res.statusCode, count: parsed.metadata?.count, rrName: parsed.remediationRequestName };
+  }
+
+  writes(): Promise<Record<string, number>> {
+    return gatewayWrites(this.urls);
+  }
+
+  async closePools(): Promise<void> {
+    await Promise.all(this.pools.map(p => p.close()));
+  }
+
+  async stop(): Promise<void> {
+    await this.closePools();
+    await Promise.all(this.processes.map(p => p.kill("SIGTERM")));
+  }
+}
+
+/** The payload of one firing alert for a pod: one problem per (alertname, pod). */
+export function firing(alertname: string, pod: string): string {
+  return JSON.stringify(webhook([alert({ alertname, pod, namespace: "bench" })]));
+}

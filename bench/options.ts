@@ -1,0 +1,154 @@
+import path from "node:path";
+import type { ControlPlaneChoice } from "./controlplane";
+
+/** How much each scenario does. */
+export interface Sizes {
+  /** Sequential operations per sequential run (one at a time). */
+  sequential: number;
+  /** Operations per concurrent run. */
+  concurrent: number;
+  /** Operations in flight in a concurrent run. */
+  concurrency: number;
+  /** Unmeasured operations before each run. */
+  warmup: number;
+  /** No run starts operations for longer than this. */
+  timeLimitMs: number;
+  /** Bursts per burst scenario (each of burstSize identical signals at once). */
+  bursts: number;
+  burstSize: number;
+  stormSignals: number;
+  stormFingerprints: number;
+  stormConcurrency: number;
+  /** RemediationRequests in the memory scenario's gateway cache. */
+  memoryRRs: number;
+  memoryCreateConcurrency: number;
+  /** Time the parse + fingerprint micro-benchmark runs for, per payload shape. */
+  microMs: number;
+  /**
+   * Start the gateway processes while the baseline is measured, and the
+   * memory scenario's only with a full cache (no empty-cache reference): saves
+   * process start-ups (seconds each, many more on a loaded machine), at the
+   * cost of accuracy. Quick runs only.
+   */
+  overlapStarts: boolean;
+}
+
+export const FULL: Sizes = {
+  sequential: 500,
+  concurrent: 2_000,
+  concurrency: 50,
+  warmup: 50,
+  timeLimitMs: 60_000,
+  bursts: 10,
+  burstSize: 100,
+  stormSignals: 5_000,
+  stormFingerprints: 50,
+  stormConcurrency: 100,
+  memoryRRs: 10_000,
+  memoryCreateConcurrency: 50,
+  microMs: 3_000,
+  overlapStarts: false,
+};
+
+/** --quick: keeps the harness working; well under a minute. The numbers are noisy. */
+export const QUICK: Sizes = {
+  sequential: 20,
+  concurrent: 100,
+  concurrency: 50,
+  warmup: 5,
+  timeLimitMs: 2_000,
+  bursts: 1,
+  burstSize: 100,
+  stormSignals: 300,
+  stormFingerprints: 50,
+  stormConcurrency: 100,
+  memoryRRs: 200,
+  memoryCreateConcurrency: 50,
+  microMs: 200,
+  overlapStarts: true,
+};
+
+/** A bad command line: printed without a stack trace. */
+export class UsageError extends Error {}
+
+export interface BenchOptions {
+  quick: boolean;
+  sizes: Sizes;
+  controlPlane: ControlPlaneChoice;
+  /** Leave a control plane this run started running afterwards. */
+  keepControlPlane: boolean;
+  /** Where the JSON (and, with --profile, the CPU profile) goes. */
+  outDir: string;
+  /** Rewrite the results block of docs/performance.md (full runs only). */
+  updateDocs: boolean;
+  /** Instead of the scenarios: CPU-profile a gateway process under the duplicate storm. */
+  profile: boolean;
+  /** Scenario numbers to run (default: all). */
+  only?: Set<number>;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+  --quick                 small sizes, under a minute (the numbers are noisy)
+  --controlplane=bench    a control plane of the bench's own, ports 16943/12879 (default of full runs)
+  --controlplane=shared   the integration tests' control plane (default of --quick; write counts include their traffic)
+  --keep-controlplane     leave a control plane this run started running
+  --out=DIR               where to write the JSON (default bench/results)
+  --no-docs               do not rewrite the results block of docs/performance.md
+  --only=1,3,4            run only these scenarios (ratios need scenario 1)
+  --profile               CPU-profile a gateway process under the duplicate storm instead`;
+
+export function parseOptions(argv: readonly string[], repoDir: string): BenchOptions {
+  const options: BenchOptions = {
+    quick: false,
+    sizes: FULL,
+    controlPlane: "bench",
+    keepControlPlane: false,
+    outDir: path.join(repoDir, "bench/results"),
+    updateDocs: true,
+    profile: false,
+  };
+  let chosen = false;
+  for (const arg of argv) {
+    apply(options, arg);
+    chosen ||= arg.startsWith("--controlplane=");
+  }
+  // A quick run checks the harness: it uses the control plane the tests use (usually running) rather than start one.
+  if (options.quick && !chosen) options.controlPlane = "shared";
+  if (options.quick) options.updateDocs = false;
+  return options;
+}
+
+function apply(options: BenchOptions, arg: string): void {
+  const [flag, value] = arg.split("=", 2);
+  const need = (what: string): string => {
+    if (!value) throw new UsageError(`${flag} needs ${what}\n${USAGE}`);
+    return value;
+  };
+  switch (flag) {
+    case "--quick":
+      options.quick = true;
+      options.sizes = QUICK;
+      return;
+    case "--controlplane":
+      if (value !== "bench" && value !== "shared") throw new UsageError(`--controlplane must be bench or shared, got ${value}\n${USAGE}`);
+      options.controlPlane = value;
+      return;
+    case "--keep-controlplane":
+      options.keepControlPlane = true;
+      return;
+    case "--out":
+      options.outDir = path.resolve(need("a directory"));
+      return;
+    case "--no-docs":
+      options.updateDocs = false;
+      return;
+    case "--only":
+      options.only = new Set(need("scenario numbers").split(",").map(Number));
+      return;
+    case "--profile":
+      options.profile = true;
+      return;
+    default:
+      throw new UsageError(flag === "--help" || flag === "-h" ? USAGE : `unknown option ${arg}\n${USAGE}`);
+  }
+}

@@ -1,0 +1,58 @@
+import { a, Capability, PeprValidateRequest } from "pepr";
+import pino from "pino";
+import { ConfigError, loadGatewayConfig, type GatewayConfig } from "../src/gateway/config";
+import { startGateway } from "../src/gateway/index";
+import { RR_GROUP, RR_KIND, RR_PLURAL, RR_VERSION } from "../src/model/remediation-request";
+import { fingerprintLabelProblem } from "../src/module/fingerprint-label";
+import { gatewayRunsHere } from "../src/module/placement";
+import { onShutdown } from "./shutdown";
+
+/**
+ * The gateway, as Pepr wiring only (the behaviour lives in src/gateway and
+ * src/module):
+ *
+ * - it starts the gateway's HTTP server (GATEWAY_PORT, default 8080) in the
+ *   admission pods and under `pepr dev`, never during `pepr build` and not in
+ *   the watcher pod (src/module/placement.ts, docs/deploy.md);
+ * - it validates RemediationRequests on create and update: the fingerprint
+ *   label must agree with spec.signalFingerprint. This binding is also what
+ *   makes Pepr deploy its replicated admission Deployment, where the gateway
+ *   serves.
+ */
+export class RemediationRequestResource extends a.GenericKind {
+  declare spec?: { signalFingerprint?: string };
+}
+
+export const Gateway = new Capability({
+  name: "gateway",
+  description: "Turns Alertmanager alerts and Kubernetes events into RemediationRequests; checks each RR's fingerprint label.",
+});
+
+Gateway.When(RemediationRequestResource, { group: RR_GROUP, version: RR_VERSION, kind: RR_KIND, plural: RR_PLURAL })
+  .IsCreatedOrUpdated()
+  .Validate(validateFingerprintLabel);
+
+export function validateFingerprintLabel(req: PeprValidateRequest<RemediationRequestResource>): ReturnType<typeof req.Approve> {
+  const problem = fingerprintLabelProblem(req.Raw);
+  return problem ? req.Deny(problem, 422) : req.Approve();
+}
+
+if (gatewayRunsHere(process.env)) startGatewayInModule();
+
+function startGatewayInModule(): void {
+  const logger = pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info", timestamp: pino.stdTimeFunctions.isoTime });
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig();
+  } catch (err) {
+    logger.fatal(err instanceof ConfigError ? { problems: err.problems } : { err }, err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+  startGateway(config, logger).then(
+    gateway => onShutdown("gateway", () => gateway.stop()),
+    err => {
+      logger.fatal({ err }, "the gateway could not start");
+      process.exit(1);
+    },
+  );
+}

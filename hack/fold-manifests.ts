@@ -1,0 +1,258 @@
+/**
+ * Folds what `pepr build` cannot generate into its output, so one build
+ * yields a complete install:
+ *
+ *   node --import tsx hack/fold-manifests.ts [dist-dir]     (npm run build:manifests)
+ *   node --import tsx hack/fold-manifests.ts --extras [patch]   (hack/deploy-extras.sh)
+ *
+ * - dist/pepr-module-<uuid>.yaml (what `kubectl apply` and zarf.yaml use):
+ *   the RemediationRequest CRD (crds/), the extra objects in deploy/module/
+ *   (namespace, the gateway's Service and PodDisruptionBudget, the
+ *   signal-sender ClusterRole), and the admission Deployment changed as
+ *   deploy/module/admission-gateway.yaml says (gateway port, readiness on
+ *   /readyz, replicas, graceful stop, resources);
+ * - dist/<uuid>-chart: the same, as chart templates, values and crds/.
+ *
+ * `pepr build` has no hook for extra manifests and regenerates both on every
+ * build, so this runs after each build (hack/build.sh). Running it twice is
+ * harmless: a folded file is recognised by an annotation and left alone.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import yaml from "js-yaml";
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any kind
+
+export const FOLDED_ANNOTATION = "rr-gateway.kubernaut.ai/folded";
+
+export interface AdmissionGatewayPatch {
+  replicas: number;
+  terminationGracePeriodSeconds: number;
+  topologySpreadConstraints: Obj[];
+  container: { ports: Obj[]; readinessProbe: Obj; lifecycle: Obj; resources: Obj };
+}
+
+export interface FoldInputs {
+  uuid: string;
+  /** CRDs and the other extra objects, ${UUID} already replaced. */
+  crds: Obj[];
+  extras: Obj[];
+  patch: AdmissionGatewayPatch;
+}
+
+const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+
+export function readInputs(repoDir = REPO_DIR): FoldInputs {
+  const pkg = JSON.parse(readFileSync(path.join(repoDir, "package.json"), "utf8")) as { pepr: { uuid: string } };
+  const uuid = pkg.pepr.uuid;
+  const load = (dir: string, filter: (f: string) => boolean): Obj[] =>
+    readdirSync(dir)
+      .filter(f => /\.ya?ml$/.test(f) && filter(f))
+      .sort()
+      .flatMap(f => yaml.loadAll(readFileSync(path.join(dir, f), "utf8").replaceAll("${UUID}", uuid)) as Obj[])
+      .filter(Boolean);
+  const moduleDir = path.join(repoDir, "deploy/module");
+  return {
+    uuid,
+    crds: load(path.join(repoDir, "crds"), () => true),
+    extras: load(moduleDir, f => f !== "admission-gateway.yaml"),
+    patch: yaml.load(readFileSync(path.join(moduleDir, "admission-gateway.yaml"), "utf8")) as AdmissionGatewayPatch,
+  };
+}
+
+const isAdmissionDeployment = (o: Obj): boolean => o.kind === "Deployment" && o.metadata?.labels?.["pepr.dev/controller"] === "admission";
+const key = (o: Obj): string => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
+
+/** Applies the gateway's changes to Pepr's admission Deployment (returns a changed copy). */
+export function patchAdmissionDeployment(deployment: Obj, patch: AdmissionGatewayPatch): Obj {
+  const d = structuredClone(deployment);
+  d.metadata.annotations = { ...d.metadata.annotations, [FOLDED_ANNOTATION]: "true" };
+  d.spec.replicas = patch.replicas;
+  const pod = d.spec.template.spec;
+  pod.terminationGracePeriodSeconds = patch.terminationGracePeriodSeconds;
+  pod.topologySpreadConstraints = patch.topologySpreadConstraints;
+  const container = (pod.containers as Obj[]).find(c => c.name === "server");
+  if (!container) throw new Error(`the admission Deployment ${d.metadata.name} has no "server" container: has Pepr changed its manifests?`);
+  const names = new Set(patch.container.ports.map(p => p.name));
+  container.ports = [...(container.ports ?? []).filter((p: Obj) => !names.has(p.name)), ...patch.container.ports];
+  container.readinessProbe = patch.container.readinessProbe;
+  container.lifecycle = patch.container.lifecycle;
+  container.resources = patch.container.resources;
+  return d;
+}
+
+/** The folded manifest: CRDs and namespaces first (so one `kubectl apply` works), then Pepr's objects, then ours. */
+export function foldObjects(objects: Obj[], inputs: FoldInputs): Obj[] {
+  const admission = objects.filter(isAdmissionDeployment);
+  if (admission.length !== 1) throw new Error(`expected one admission Deployment in the build output, found ${admission.length}: does a capability still have a Validate binding?`);
+  if (admission[0].metadata?.annotations?.[FOLDED_ANNOTATION]) return objects; // already folded
+  const peprKeys = new Set(objects.map(key));
+  const extras = inputs.extras.filter(o => !peprKeys.has(key(o)));
+  const namespaces = extras.filter(o => o.kind === "Namespace");
+  const others = extras.filter(o => o.kind !== "Namespace");
+  return [...inputs.crds, ...namespaces, ...objects.map(o => (isAdmissionDeployment(o) ? patchAdmissionDeployment(o, inputs.patch) : o)), ...others];
+}
+
+export function dumpAll(objects: Obj[]): string {
+  return objects.map(o => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join("---\n");
+}
+
+function replaceOnce(text: string, anchor: string | RegExp, replacement: string, file: string): string {
+  const match = typeof anchor === "string" ? text.includes(anchor) : anchor.test(text);
+  if (!match) throw new Error(`${file}: cannot find ${String(anchor)}: has Pepr changed its chart? Update hack/fold-manifests.ts`);
+  return text.replace(anchor, replacement);
+}
+
+/**
+ * Pepr's values.schema.json admits only its own values and probe shapes
+ * (additionalProperties: false, integer probe ports, CPU limits required), so
+ * Helm would refuse the folded values: admit the gateway's.
+ */
+function foldValuesSchema(file: string): void {
+  if (!existsSync(file)) return;
+  const schema = JSON.parse(readFileSync(file, "utf8")) as Obj;
+  const defs = schema.definitions;
+  if (!defs?.Values?.properties || !defs.HTTPGet?.properties || !defs.NessProbe || !defs.Limits) {
+    throw new Error(`${file}: not the schema layout this script knows: has Pepr changed its chart? Update hack/fold-manifests.ts`);
+  }
+  defs.Values.properties.gateway = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      replicas: { type: "integer", minimum: 1 },
+      port: { type: "integer", minimum: 1, maximum: 65535 },
+      preStopSleepSeconds: { type: "integer", minimum: 0 },
+      podDisruptionBudget: { type: "object", properties: { enabled: { type: "boolean" }, maxUnavailable: { type: ["integer", "string"] } } },
+      topologySpreadConstraints: { type: "array", items: { type: "object" } },
+    },
+    required: ["replicas", "port", "preStopSleepSeconds", "podDisruptionBudget"],
+    title: "Gateway",
+  };
+  defs.HTTPGet.properties.port = { type: ["integer", "string"] };
+  defs.NessProbe.additionalProperties = true;
+  defs.Limits.required = (defs.Limits.required as string[]).filter(r => r !== "cpu");
+  writeFileSync(file, `${JSON.stringify(schema, null, 2)}\n`);
+}
+
+/** Folds the same changes into the Helm chart `pepr build` wrote. */
+export function foldChart(chartDir: string, inputs: FoldInputs): void {
+  const templates = path.join(chartDir, "templates");
+  const deploymentFile = path.join(templates, "admission-deployment.yaml");
+  let deployment = readFileSync(deploymentFile, "utf8");
+  if (deployment.includes(FOLDED_ANNOTATION)) return;
+
+  // Values: the gateway section, and Pepr's admission values the probe, grace period and resources come from.
+  const valuesFile = path.join(chartDir, "values.yaml");
+  const values = yaml.load(readFileSync(valuesFile, "utf8")) as Obj;
+  const { patch } = inputs;
+  values.admission.readinessProbe = patch.container.readinessProbe;
+  values.admission.resources = patch.container.resources;
+  values.admission.terminationGracePeriodSeconds = patch.terminationGracePeriodSeconds;
+  values.gateway = {
+    replicas: patch.replicas,
+    // Must equal GATEWAY_PORT in admission.env.
+    port: patch.container.ports.find(p => p.name === "gateway")?.containerPort,
+    preStopSleepSeconds: patch.container.lifecycle.preStop.sleep.seconds,
+    podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    topologySpreadConstraints: patch.topologySpreadConstraints,
+  };
+  writeFileSync(valuesFile, yaml.dump(values, { noRefs: true, lineWidth: -1 }));
+  foldValuesSchema(path.join(chartDir, "values.schema.json"));
+
+  // The admission Deployment template: replicas, gateway port, preStop, spread. Anchors fail loudly if Pepr changes.
+  deployment = replaceOnce(deployment, /\n {2}annotations:\n/, `\n  annotations:\n    ${FOLDED_ANNOTATION}: "true"\n`, deploymentFile);
+  deployment = replaceOnce(deployment, /\n {2}replicas: \d+\n/, "\n  replicas: {{ .Values.gateway.replicas }}\n", deploymentFile);
+  deployment = replaceOnce(
+    deployment,
+    "            - containerPort: 3000\n",
+    "            - containerPort: 3000\n            - name: gateway\n              containerPort: {{ .Values.gateway.port }}\n              protocol: TCP\n",
+    deploymentFile,
+  );
+  deployment = replaceOnce(
+    deployment,
+    "          resources:\n",
+    "          lifecycle:\n            preStop:\n              sleep:\n                seconds: {{ .Values.gateway.preStopSleepSeconds }}\n          resources:\n",
+    deploymentFile,
+  );
+  deployment = replaceOnce(
+    deployment,
+    "      serviceAccountName: {{ .Values.uuid }}\n",
+    "      serviceAccountName: {{ .Values.uuid }}\n      {{- with .Values.gateway.topologySpreadConstraints }}\n      topologySpreadConstraints:\n        {{- toYaml . | nindent 8 }}\n      {{- end }}\n",
+    deploymentFile,
+  );
+  writeFileSync(deploymentFile, deployment);
+
+  // Extra objects as templates (the uuid from the values), the CRD in crds/ (Helm installs it first).
+  const asTemplate = (o: Obj): string => yaml.dump(o, { noRefs: true, lineWidth: -1 }).replaceAll(`pepr-${inputs.uuid}`, "{{ .Values.uuid }}");
+  for (const o of inputs.extras) {
+    const name = `rr-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
+    let text = asTemplate(o);
+    if (o.kind === "PodDisruptionBudget") {
+      text = `{{- if .Values.gateway.podDisruptionBudget.enabled }}\n${text.replace(/maxUnavailable: \d+/, "maxUnavailable: {{ .Values.gateway.podDisruptionBudget.maxUnavailable }}")}{{- end }}\n`;
+    }
+    writeFileSync(path.join(templates, name), text);
+  }
+  const crdDir = path.join(chartDir, "crds");
+  mkdirSync(crdDir, { recursive: true });
+  for (const crd of inputs.crds) writeFileSync(path.join(crdDir, `${crd.metadata.name}.yaml`), yaml.dump(crd, { noRefs: true, lineWidth: -1 }));
+}
+
+export function foldDist(distDir: string, inputs: FoldInputs = readInputs()): { manifest: string; chart: string } {
+  const manifest = path.join(distDir, `pepr-module-${inputs.uuid}.yaml`);
+  const chart = path.join(distDir, `${inputs.uuid}-chart`);
+  if (!existsSync(manifest)) throw new Error(`${manifest} not found: run \`npx pepr build\` first (npm run build does both)`);
+  const objects = (yaml.loadAll(readFileSync(manifest, "utf8")) as Obj[]).filter(Boolean);
+  writeFileSync(manifest, dumpAll(foldObjects(objects, inputs)));
+  if (existsSync(chart)) foldChart(chart, inputs);
+  return { manifest, chart };
+}
+
+/**
+ * For clusters installed with `npx pepr deploy`, which applies only what Pepr
+ * generates: the extra objects to apply, and a strategic merge patch that
+ * gives Pepr's admission Deployment the gateway's port, probe and the rest.
+ */
+export function extrasForPeprDeploy(inputs: FoldInputs): { objects: Obj[]; deployment: string; patch: Obj } {
+  const { patch } = inputs;
+  return {
+    objects: [...inputs.crds, ...inputs.extras],
+    deployment: `pepr-${inputs.uuid}`,
+    patch: {
+      metadata: { annotations: { [FOLDED_ANNOTATION]: "true" } },
+      spec: {
+        replicas: patch.replicas,
+        template: {
+          spec: {
+            terminationGracePeriodSeconds: patch.terminationGracePeriodSeconds,
+            topologySpreadConstraints: patch.topologySpreadConstraints,
+            containers: [
+              {
+                name: "server",
+                ports: patch.container.ports,
+                readinessProbe: { $patch: "replace", ...patch.container.readinessProbe },
+                lifecycle: patch.container.lifecycle,
+                resources: { $patch: "replace", ...patch.container.resources },
+              },
+            ],
+          },
+        },
+      },
+    },
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === "--extras") {
+  // hack/deploy-extras.sh: the objects as YAML on stdout, or (--extras patch) the Deployment's name and patch.
+  const extras = extrasForPeprDeploy(readInputs());
+  process.stdout.write(process.argv[3] === "patch" ? `${extras.deployment}\n${JSON.stringify(extras.patch)}\n` : dumpAll(extras.objects));
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const distDir = path.resolve(process.argv[2] ?? path.join(REPO_DIR, "dist"));
+  try {
+    const { manifest, chart } = foldDist(distDir);
+    process.stdout.write(`folded the CRD, the gateway's Service, PodDisruptionBudget and RBAC, and the gateway's port and probes into\n  ${manifest}\n  ${chart}\n`);
+  } catch (err) {
+    process.stderr.write(`fold-manifests: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Keeps the README's reference sections true to the code:
+ *
+ *   node --import tsx hack/gen-docs.ts          rewrite them (npm run docs)
+ *   node --import tsx hack/gen-docs.ts --check  exit 1 if any is stale (a test runs this)
+ *
+ * - gateway configuration: every variable of GATEWAY_ENV (src/gateway/config.ts) with its default;
+ * - orchestrator configuration: the table of docs/orchestrator.md's "Configuration" section;
+ * - metrics: every metric the gateway registers (src/gateway/metrics.ts).
+ *
+ * Each section sits between <!-- gen:NAME:begin --> and <!-- gen:NAME:end --> in README.md.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { GATEWAY_ENV } from "../src/gateway/config";
+import { GatewayMetrics } from "../src/gateway/metrics";
+
+const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+
+const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function gatewayConfigTable(): string {
+  const rows = Object.entries(GATEWAY_ENV).map(([name, [def, meaning]]) => `| \`${name}\` | ${def === "" ? "(none)" : `\`${def}\``} | ${cell(meaning)} |`);
+  return ["| variable | default | meaning |", "|---|---|---|", ...rows].join("\n");
+}
+
+export function orchestratorConfigTable(repoDir = REPO_DIR): string {
+  const doc = readFileSync(path.join(repoDir, "docs/orchestrator.md"), "utf8");
+  const section = doc.split(/^## Configuration\s*$/m)[1];
+  if (!section) throw new Error('docs/orchestrator.md has no "## Configuration" section');
+  const lines = section.split("\n");
+  const start = lines.findIndex(l => l.startsWith("|"));
+  if (start < 0) throw new Error("docs/orchestrator.md's Configuration section has no table");
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith("|"));
+  return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+
+export function metricsTable(): string {
+  const metrics = new GatewayMetrics();
+  const rows = metrics.registry
+    .getMetricsAsArray()
+    .filter(m => !/^gateway_(process|nodejs)_/.test(m.name))
+    .map(m => {
+      const { name, help, labelNames } = m as unknown as { name: string; help: string; labelNames?: string[] };
+      const type = (m as unknown as { constructor: { name: string } }).constructor.name.toLowerCase();
+      return `| \`${name}\` | ${type} | ${labelNames?.length ? labelNames.map(l => `\`${l}\``).join(", ") : ""} | ${cell(help)} |`;
+    });
+  return [
+    "| metric | type | labels | meaning |",
+    "|---|---|---|---|",
+    ...rows,
+    "| `gateway_process_*`, `gateway_nodejs_*` | | | Node.js process metrics (prom-client defaults) |",
+  ].join("\n");
+}
+
+export function generatedSections(repoDir = REPO_DIR): Record<string, string> {
+  return { "gateway-config": gatewayConfigTable(), "orchestrator-config": orchestratorConfigTable(repoDir), metrics: metricsTable() };
+}
+
+/** The README with every generated section replaced; throws if a marker is missing. */
+export function renderReadme(readme: string, sections: Record<string, string>): string {
+  let out = readme;
+  for (const [name, body] of Object.entries(sections)) {
+    const re = new RegExp(`(<!-- gen:${name}:begin -->\\n)[\\s\\S]*?(<!-- gen:${name}:end -->)`);
+    if (!re.test(out)) throw new Error(`README.md lacks the <!-- gen:${name}:begin --> ... <!-- gen:${name}:end --> markers`);
+    out = out.replace(re, (_m, begin: string, end: string) => `${begin}${body}\n${end}`);
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const file = path.join(REPO_DIR, "README.md");
+  const current = readFileSync(file, "utf8");
+  const wanted = renderReadme(current, generatedSections());
+  if (process.argv.includes("--check")) {
+    if (wanted !== current) {
+      process.stderr.write("README.md's generated sections are stale: run `npm run docs`\n");
+      process.exit(1);
+    }
+  } else if (wanted !== current) {
+    writeFileSync(file, wanted);
+    process.stdout.write("README.md updated\n");
+  }
+}

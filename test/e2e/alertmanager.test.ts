@@ -1,0 +1,165 @@
+import { request } from "undici";
+import type { RemediationRequest } from "../../src/model/remediation-request";
+import { kubectl, tokenOf } from "../integration/helpers/controlplane";
+import { TestEnvironment } from "../integration/helpers/environment";
+import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
+import { killAllOrchestrators, OrchestratorProcess } from "../integration/helpers/orchestrator-process";
+import { waitFor } from "../integration/helpers/wait";
+import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
+
+/**
+ * End to end: a real Prometheus Alertmanager (Debian package) delivers to the
+ * gateway through the README's receiver block, authenticating with a bearer
+ * token the gateway checks by TokenReview + SubjectAccessReview
+ * (GATEWAY_AUTH=kubernetes); the mock orchestrator runs beside it with
+ * hour-long phases so RRs stay active. Results are read back with kubectl.
+ */
+const env = new TestEnvironment();
+let namespace: string;
+let gateway: GatewayProcess;
+let alertmanager: RunningAlertmanager;
+
+beforeAll(async () => {
+  namespace = await env.freshNamespace("e2e");
+  gateway = await startGatewayProcess(namespace, { GATEWAY_AUTH: "kubernetes", LOG_LEVEL: "warn" });
+  await OrchestratorProcess.start({ namespace, identity: "e2e-orchestrator", env: { ORCHESTRATOR_PHASE_DURATION: "1h", ORCHESTRATOR_LOG_LEVEL: "info" } });
+  alertmanager = await startAlertmanager({
+    webhookUrl: `${gateway.url}/api/v1/signals/prometheus`,
+    token: tokenOf("alertmanager"),
+    groupWait: "1s",
+    groupInterval: "2s",
+    repeatInterval: "3s",
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await alertmanager?.stop();
+  await killAllOrchestrators();
+  await gateway?.kill();
+  await env.close();
+});
+
+function rrs(signalName: string): RemediationRequest[] {
+  const list = JSON.parse(kubectl("admin", ["get", "rr", "-n", namespace, "-o", "json"])) as { items: RemediationRequest[] };
+  return list.items.filter(rr => rr.spec.signalName === signalName);
+}
+
+async function gatewayMetric(name: string, labels: RegExp): Promise<number> {
+  const text = await (await request(`${gateway.url}/metrics`)).body.text();
+  return text
+    .split("\n")
+    .filter(line => line.startsWith(`${name}{`) && labels.test(line))
+    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+}
+
+/** waitFor, with Alertmanager's and the gateway's logs in the error. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  try {
+    return await waitFor(what, check, timeoutMs, 250);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- Alertmanager ---\n${alertmanager.output().slice(-3000)}\n--- gateway ---\n${gateway.output().slice(-3000)}`);
+  }
+}
+
+it("delivers alerts posted to Alertmanager's API as RRs, with the bearer token of its http_config.authorization", async () => {
+  await alertmanager.postAlerts([{ labels: { alertname: "E2EPodCrashLooping", severity: "critical", namespace: "prod", pod: "api-7d9f8-x2x4k" }, annotations: { summary: "crash looping" } }]);
+  const [rr] = await eventually(`an RR for E2EPodCrashLooping`, () => (rrs("E2EPodCrashLooping").length > 0 ? rrs("E2EPodCrashLooping") : undefined), 30_000);
+  expect(rr.spec.targetResource).toMatchObject({ kind: "Pod", name: "api-7d9f8-x2x4k", namespace: "prod" });
+  expect(rr.spec.signalType).toBe("prometheus-alert");
+  expect(await alertmanager.metric("alertmanager_notifications_failed_total", /integration="webhook"/)).toBe(0);
+}, 90_000);
+
+it("counts Alertmanager's repeats of a firing alert on the same RR instead of creating more", async () => {
+  await alertmanager.postAlerts([{ labels: { alertname: "E2EDiskFilling", severity: "warning", namespace: "prod", pod: "db-0" } }]);
+  const counted = await eventually(
+    `3 deliveries of E2EDiskFilling counted`,
+    () => {
+      const found = rrs("E2EDiskFilling");
+      return found.length > 0 && (found[0].status?.deduplication?.occurrenceCount ?? 0) >= 3 ? found : undefined;
+    },
+    45_000,
+  );
+  expect(counted).toHaveLength(1);
+  const [rr] = counted;
+  expect(rr.status?.overallPhase).toBe("Pending"); // still active: the orchestrator's phases last an hour
+  expect(rr.status!.deduplication!.lastSeenAt! > rr.status!.deduplication!.firstSeenAt!).toBe(true);
+}, 90_000);
+
+it("records a resolved alert without creating an RR for it, also when it arrives beside a firing one", async () => {
+  const before = await gatewayMetric("gateway_signals_resolved_total", /recorded="false"/);
+  const now = Date.now();
+  await alertmanager.postAlerts([
+    { labels: { alertname: "E2EHighLatency", severity: "warning", namespace: "prod", pod: "web-1" } },
+    // Already over when it reaches Alertmanager: it goes out in the same notification, as resolved.
+    { labels: { alertname: "E2EHighLatency", severity: "warning", namespace: "prod", pod: "web-2" }, startsAt: new Date(now - 600_000).toISOString(), endsAt: new Date(now - 60_000).toISOString() },
+  ]);
+  await eventually(`the resolved alert to reach the gateway`, async () => (await gatewayMetric("gateway_signals_resolved_total", /recorded="false"/)) > before, 30_000);
+  const found = rrs("E2EHighLatency");
+  expect(found.map(rr => rr.spec.targetResource?.name)).toEqual(["web-1"]);
+
+  // The firing one resolves: recorded on its RR (resolvedCount), still no new RR.
+  await alertmanager.postAlerts([{ labels: { alertname: "E2EHighLatency", severity: "warning", namespace: "prod", pod: "web-1" }, endsAt: new Date().toISOString() }]);
+  const [resolved] = await eventually(
+    `the resolution of web-1 on its RR`,
+    () => {
+      const list = rrs("E2EHighLatency");
+      return (list[0]?.status?.deduplication?.resolvedCount ?? 0) >= 1 ? list : undefined;
+    },
+    30_000,
+  );
+  expect(resolved.metadata.name).toBe(found[0].metadata.name);
+  expect(rrs("E2EHighLatency")).toHaveLength(1);
+}, 90_000);
+
+it("turns the same alert for two workloads into two RRs", async () => {
+  await alertmanager.postAlerts([
+    { labels: { alertname: "E2EMemoryHigh", severity: "critical", namespace: "shop", deployment: "payments" } },
+    { labels: { alertname: "E2EMemoryHigh", severity: "critical", namespace: "shop", deployment: "inventory" } },
+  ]);
+  const two = await eventually(`two RRs for E2EMemoryHigh`, () => (rrs("E2EMemoryHigh").length >= 2 ? rrs("E2EMemoryHigh") : undefined), 30_000);
+  expect(two).toHaveLength(2);
+  expect(two.map(rr => rr.spec.targetResource?.name).sort()).toEqual(["inventory", "payments"]);
+  expect(new Set(two.map(rr => rr.spec.signalFingerprint)).size).toBe(2);
+
+  // Each problem's RRs are found by its fingerprint.
+  for (const rr of two) {
+    const names = kubectl("admin", ["get", "rr", "-n", namespace, "--field-selector", `spec.signalFingerprint=${rr.spec.signalFingerprint}`, "-o", "name"]).trim().split("\n");
+    expect(names).toEqual([`remediationrequest.kubernaut.ai/${rr.metadata.name}`]);
+  }
+}, 90_000);
+
+it("shows the RRs with kubectl get rr: Phase, Alert, Occurrences, Storm and Age columns", async () => {
+  await eventually("two RRs for E2EMemoryHigh", () => rrs("E2EMemoryHigh").length >= 2, 30_000);
+  const table = kubectl("admin", ["get", "rr", "-n", namespace]).trim().split("\n");
+  expect(table[0]).toMatch(/^NAME\s+PHASE\s+ALERT\s+OCCURRENCES\s+STORM\s+AGE$/);
+  const rows = table.slice(1).map(line => line.split(/\s+/));
+  const memory = rows.filter(cells => cells[2] === "E2EMemoryHigh");
+  expect(memory).toHaveLength(2);
+  for (const cells of memory) {
+    expect(cells[0]).toMatch(/^rr-[0-9a-f]{12}-[0-9a-f]{8}$/);
+    expect(cells[1]).toBe("Pending");
+    expect(Number(cells[3])).toBeGreaterThanOrEqual(1);
+    expect(cells[cells.length - 1]).toMatch(/^\d+[sm]$/);
+  }
+}, 90_000);
+
+it("runs with the README's receiver block, on loopback only, with clustering off", () => {
+  expect(alertmanager.config).toMatch(/webhook_configs:\n {6}- url: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/signals\/prometheus\n/);
+  expect(alertmanager.config).toMatch(/authorization:\n {12}type: Bearer\n {12}credentials_file: \//);
+  expect(alertmanager.config).toMatch(/send_resolved: true/);
+  expect(alertmanager.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+}, 90_000);
+
+it("refuses an Alertmanager whose token may not send signals (403, not retried): no RR", async () => {
+  const intruder = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, token: tokenOf("nobody"), groupWait: "1s", groupInterval: "2s", repeatInterval: "1h" });
+  try {
+    const before = await gatewayMetric("gateway_signals_rejected_total", /reason="forbidden"/);
+    await intruder.postAlerts([{ labels: { alertname: "E2EIntruder", severity: "critical", namespace: "prod", pod: "x-1" } }]);
+    await eventually("Alertmanager to record the failed notification", async () => (await intruder.metric("alertmanager_notifications_failed_total", /integration="webhook"/)) >= 1, 30_000);
+    expect(await gatewayMetric("gateway_signals_rejected_total", /reason="forbidden"/)).toBeGreaterThan(before);
+    expect(intruder.output()).toMatch(/unexpected status code 403/);
+    expect(rrs("E2EIntruder")).toEqual([]);
+  } finally {
+    await intruder.stop();
+  }
+}, 90_000);
