@@ -6,6 +6,7 @@ import { gunzipSync } from "node:zlib";
 import yaml from "js-yaml";
 import { KubeClient } from "../../../src/k8s/kube-client";
 import { kubectlBinary, REPO_DIR, RUN_DIR, KUBE_SECURE_PORT } from "./controlplane";
+import { subjectCan, type Access } from "./rbac";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects of every kind
 export type Obj = Record<string, any>;
@@ -67,26 +68,8 @@ export function serviceAccountKubeconfig(adminKubeconfig: string, namespace: str
 }
 
 /** Asks the API server whether a service account may do something. */
-export async function serviceAccountCan(
-  admin: KubeClient,
-  sa: { namespace: string; name: string },
-  access: { verb: string; group: string; resource: string; subresource?: string; namespace?: string; name?: string },
-): Promise<boolean> {
-  const review = await admin.request<{ status: { allowed: boolean } }>({
-    method: "POST",
-    path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
-    body: {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec: {
-        user: `system:serviceaccount:${sa.namespace}:${sa.name}`,
-        groups: ["system:serviceaccounts", `system:serviceaccounts:${sa.namespace}`, "system:authenticated"],
-        resourceAttributes: access,
-      },
-    },
-    what: `SubjectAccessReview for ${sa.namespace}/${sa.name}`,
-  });
-  return review.status.allowed;
+export function serviceAccountCan(admin: KubeClient, sa: { namespace: string; name: string }, access: Access): Promise<boolean> {
+  return subjectCan(admin, { user: `system:serviceaccount:${sa.namespace}:${sa.name}`, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa.namespace}`, "system:authenticated"] }, access);
 }
 
 export interface ModuleProcess {

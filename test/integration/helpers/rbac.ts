@@ -6,19 +6,25 @@ export interface Access {
   resource: string;
   subresource?: string;
   namespace?: string;
+  name?: string;
 }
 
-/** Asks the API server (SubjectAccessReview) whether a local identity may do something. */
-export async function canI(admin: KubeClient, identity: string, access: Access): Promise<boolean> {
+/** Asks the API server (SubjectAccessReview) whether a user with these groups may do something. */
+export async function subjectCan(admin: KubeClient, subject: { user: string; groups: string[] }, access: Access): Promise<boolean> {
   const review = await admin.request<{ status: { allowed: boolean } }>({
     method: "POST",
     path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
     body: {
       apiVersion: "authorization.k8s.io/v1",
       kind: "SubjectAccessReview",
-      spec: { user: identity, groups: [`rr-gateway:${identity}`, "system:authenticated"], resourceAttributes: access },
+      spec: { ...subject, resourceAttributes: access },
     },
-    what: `SubjectAccessReview for ${identity}`,
+    what: `SubjectAccessReview for ${subject.user}`,
   });
   return review.status.allowed;
+}
+
+/** Whether a local control-plane identity (hack/controlplane.sh) may do something. */
+export function canI(admin: KubeClient, identity: string, access: Access): Promise<boolean> {
+  return subjectCan(admin, { user: identity, groups: [`rr-gateway:${identity}`, "system:authenticated"] }, access);
 }
