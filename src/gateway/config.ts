@@ -17,6 +17,8 @@ export interface GatewayConfig {
   limits: SignalLimits;
   stormThreshold: number;
   stormWindowMs: number;
+  /** Least time between two storm status writes of one RR. */
+  stormRefreshMs: number;
   /** Seconds a client is told to wait (Retry-After) on a 503. */
   retryAfterSeconds: number;
   /** Bounded retries of a conflicting status apply. */
@@ -65,6 +67,7 @@ export const GATEWAY_ENV = {
   GATEWAY_MAX_LABELS: [String(DEFAULT_SIGNAL_LIMITS.maxLabels), "labels (and annotations) per signal"],
   GATEWAY_STORM_THRESHOLD: ["5", "occurrences within the storm window that make a storm"],
   GATEWAY_STORM_WINDOW_SECONDS: ["60", "storm detection window"],
+  GATEWAY_STORM_REFRESH_SECONDS: ["5", "least time between two storm status writes of one RR (each write moves its resourceVersion, so in-flight counts retry)"],
   GATEWAY_RETRY_AFTER_SECONDS: ["5", "Retry-After sent with 503 responses"],
   GATEWAY_MAX_APPLY_ATTEMPTS: ["12", "attempts of a conflicting status write before answering 503"],
   GATEWAY_REDELIVERY_MEMORY_SECONDS: ["600", "how long alerts recorded in a failed delivery are remembered"],
@@ -119,6 +122,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     limits: { ...DEFAULT_SIGNAL_LIMITS, maxAlerts: int("GATEWAY_MAX_ALERTS", 1, 10_000), maxLabels, maxAnnotations: maxLabels },
     stormThreshold: int("GATEWAY_STORM_THRESHOLD", 2),
     stormWindowMs: int("GATEWAY_STORM_WINDOW_SECONDS", 1) * 1000,
+    stormRefreshMs: int("GATEWAY_STORM_REFRESH_SECONDS", 1, 3600) * 1000,
     retryAfterSeconds: int("GATEWAY_RETRY_AFTER_SECONDS", 1, 3600),
     maxApplyAttempts: int("GATEWAY_MAX_APPLY_ATTEMPTS", 1, 100),
     redeliveryMemoryMs: int("GATEWAY_REDELIVERY_MEMORY_SECONDS", 0) * 1000,

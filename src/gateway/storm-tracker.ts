@@ -6,7 +6,7 @@ import type { RemediationRequest, StormAggregationStatus } from "../model/remedi
 import type { GatewayMetrics } from "./metrics";
 
 export interface StormTrackerOptions {
-  /** Least time between two storm status writes of one RR (default 1 s). */
+  /** Least time between two storm status writes of one RR (default 1 s; the gateway passes GATEWAY_STORM_REFRESH_SECONDS). */
   flushIntervalMs?: number;
   /**
    * Told of the RR each storm status write returns. Every such write moves the

@@ -18,7 +18,7 @@ const freshPod = (): string => `pod-${process.pid}-${++unique}`;
 beforeAll(async () => {
   ns = await env.freshNamespace("gateway");
   admin = await env.rrClient("admin", ns);
-  gw = await startTestGateway(ns, { GATEWAY_STORM_THRESHOLD: "5", GATEWAY_STORM_WINDOW_SECONDS: "60" });
+  gw = await startTestGateway(ns, { GATEWAY_STORM_THRESHOLD: "5", GATEWAY_STORM_WINDOW_SECONDS: "60", GATEWAY_STORM_REFRESH_SECONDS: "1" });
 });
 afterAll(async () => {
   await gw?.stop();
