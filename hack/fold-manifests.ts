@@ -94,6 +94,28 @@ export function foldObjects(objects: Obj[], inputs: FoldInputs): Obj[] {
   return [...inputs.crds, ...namespaces, ...objects.map(o => (isAdmissionDeployment(o) ? patchAdmissionDeployment(o, inputs.patch) : o)), ...others];
 }
 
+/** What the API server allows for all annotations of one object together. */
+export const ANNOTATIONS_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * Client-side `kubectl apply` keeps a copy of each object in its
+ * last-applied-configuration annotation; for the module's Secret (the bundled
+ * code) that copy can outgrow the annotations limit, and the install fails
+ * there. Fail the build instead, naming the object.
+ */
+export function checkClientSideApplyFits(objects: Obj[], limit = ANNOTATIONS_LIMIT_BYTES): void {
+  const tooBig = objects
+    .map(o => ({ key: key(o), bytes: Buffer.byteLength(JSON.stringify(o)) }))
+    .filter(o => o.bytes >= limit * 0.9);
+  if (tooBig.length > 0) {
+    const list = tooBig.map(o => `${o.key} (${o.bytes} bytes)`).join(", ");
+    throw new Error(
+      `${list}: within 10% of the ${limit}-byte annotations limit that \`kubectl apply\` needs for its last-applied copy; ` +
+        "the module bundle has grown: import less (see src/k8s/kube-client.ts) or install with `kubectl apply --server-side`",
+    );
+  }
+}
+
 export function dumpAll(objects: Obj[]): string {
   return objects.map(o => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join("---\n");
 }
@@ -203,6 +225,7 @@ export function foldDist(distDir: string, inputs: FoldInputs = readInputs()): { 
   const chart = path.join(distDir, `${inputs.uuid}-chart`);
   if (!existsSync(manifest)) throw new Error(`${manifest} not found: run \`npx pepr build\` first (npm run build does both)`);
   const objects = (yaml.loadAll(readFileSync(manifest, "utf8")) as Obj[]).filter(Boolean);
+  checkClientSideApplyFits(objects);
   writeFileSync(manifest, dumpAll(foldObjects(objects, inputs)));
   if (existsSync(chart)) foldChart(chart, inputs);
   return { manifest, chart };

@@ -1,6 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import type { RequestOptions } from "node:https";
-import { Agent, Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { createAgent } from "./undici-agent";
 import { errorFromResponse, UnavailableError } from "./errors";
 
 export interface KubeRequest {
@@ -57,7 +58,7 @@ export class KubeClient {
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
     const tls: RequestOptions = {};
     await kubeConfig.applyToHTTPSOptions(tls);
-    const agent = new Agent({
+    const agent = createAgent({
       connections: options.connections ?? 64,
       keepAliveTimeout: 30_000,
       connect: {

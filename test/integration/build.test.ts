@@ -10,6 +10,7 @@ import { fingerprintLabelValue } from "../../src/dedup/fingerprint";
 import { LABELS } from "../../src/model/remediation-request";
 import { alert, PROMETHEUS_PATH, post, webhook } from "../helpers/signals";
 import { kubeconfigPath, kubectl, kubectlBinary, REPO_DIR, tokenOf } from "./helpers/controlplane";
+import { checkClientSideApplyFits } from "../../hack/fold-manifests";
 import { randomFingerprint, TestEnvironment } from "./helpers/environment";
 import { freePort } from "./helpers/gateway-process";
 import { controllerOf, find, kubectlWith, ModuleBuild, moduleBuild, ModuleProcess, Obj, serviceAccountCan, serviceAccountKubeconfig, startModuleProcess, unpackModule } from "./helpers/module-build";
@@ -89,6 +90,12 @@ describe("the build output", () => {
     );
     // The CRD and namespaces come first, so one `kubectl apply` works.
     expect(build.objects[0].kind).toBe("CustomResourceDefinition");
+  });
+
+  it("keeps every object, the module's bundled code included, well below what client-side `kubectl apply` can store in its annotation; the build refuses one that is not", () => {
+    expect(() => checkClientSideApplyFits(build.objects)).not.toThrow();
+    const [secret] = find(build.objects, "Secret", s => s.metadata.name === `${build.name}-module`);
+    expect(() => checkClientSideApplyFits([secret], 1_000)).toThrow(`Secret/pepr-system/${build.name}-module`);
   });
 
   it("serves the gateway from the replicated admission Deployment: port, readiness on /readyz, graceful stop, and a Service and PDB that select it", () => {
@@ -316,14 +323,18 @@ describe("the bundled module, run the way the Deployment runs it", () => {
     // Ready as the readiness probe sees it.
     const probe = admission.spec.template.spec.containers[0].readinessProbe.httpGet;
     gateway = `http://127.0.0.1:${gatewayPort}`;
-    await waitFor(
-      "the gateway's readiness probe",
-      async () => {
-        for (const p of processes) if (p.child.exitCode !== null) throw new Error(`the module exited:\n${p.output()}`);
-        return (await request(`${gateway}${probe.path}`)).statusCode === 200;
-      },
-      60_000,
-    );
+    try {
+      await waitFor(
+        "the gateway's readiness probe",
+        async () => {
+          for (const p of processes) if (p.child.exitCode !== null) throw new Error(`the module exited:\n${p.output()}`);
+          return (await request(`${gateway}${probe.path}`)).statusCode === 200;
+        },
+        60_000,
+      );
+    } catch (err) {
+      throw new Error(`${String(err)}\nthe admission process said:\n${admissionProcess.output().slice(-4_000)}`);
+    }
   }, 120_000);
 
   afterAll(async () => {
