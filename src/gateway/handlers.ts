@@ -23,7 +23,7 @@ export interface HandlerDeps {
 }
 
 /** POST /api/v1/signals/prometheus: an Alertmanager webhook payload. */
-export async function handlePrometheus(body: unknown, requestId: string, deps: HandlerDeps): Promise<Reply> {
+export async function handlePrometheus(body: unknown, requestId: string, deps: HandlerDeps, gone?: AbortSignal): Promise<Reply> {
   const webhook = withValidation(() => parseAlertmanagerWebhook(body, deps.limits));
   if (webhook.truncatedAlerts > 0) {
     // Alertmanager dropped alerts to fit its max_alerts: they never reach us, so say so.
@@ -31,7 +31,7 @@ export async function handlePrometheus(body: unknown, requestId: string, deps: H
     deps.logger.warn({ requestId, truncatedAlerts: webhook.truncatedAlerts }, "Alertmanager truncated the payload: raise max_alerts on the receiver to see every alert");
   }
   const signals = webhook.alerts.flatMap(a => (a.ok ? [a.signal] : []));
-  const recorded = await deps.ingest.ingest(signals, requestId);
+  const recorded = await deps.ingest.ingest(signals, requestId, gone);
   let next = 0;
   const outcomes: Outcome[] = webhook.alerts.map(a => (a.ok ? recorded[next++] : { kind: "rejected", error: a.error }));
   // Alerts the parser refused (ingest counts those the API server refused itself).
@@ -40,7 +40,7 @@ export async function handlePrometheus(body: unknown, requestId: string, deps: H
 }
 
 /** POST /api/v1/signals/kubernetes-event: a core/v1 Event. */
-export async function handleKubernetesEvent(body: unknown, requestId: string, deps: HandlerDeps): Promise<Reply> {
+export async function handleKubernetesEvent(body: unknown, requestId: string, deps: HandlerDeps, gone?: AbortSignal): Promise<Reply> {
   let signal: Signal;
   try {
     signal = parseKubernetesEvent(body, deps.limits);
@@ -48,7 +48,7 @@ export async function handleKubernetesEvent(body: unknown, requestId: string, de
     if (err instanceof SignalValidationError) deps.metrics.signalsRejected.inc({ source: "kubernetes-event", reason: "invalid" });
     throw asInvalidPayload(err);
   }
-  return reply(await deps.ingest.ingest([signal], requestId));
+  return reply(await deps.ingest.ingest([signal], requestId, gone));
 }
 
 /**

@@ -28,7 +28,8 @@ export interface IngestDeps {
 export class SignalIngest {
   constructor(private readonly deps: IngestDeps) {}
 
-  async ingest(signals: readonly Signal[], requestId: string): Promise<Outcome[]> {
+  /** @param gone aborted when the sender leaves: signals not yet written are then not written. */
+  async ingest(signals: readonly Signal[], requestId: string, gone?: AbortSignal): Promise<Outcome[]> {
     const { breaker, redelivery, metrics } = this.deps;
     if (signals.length === 0) return [];
     if (!(await breaker.admit())) {
@@ -37,7 +38,7 @@ export class SignalIngest {
       const error = unavailable();
       return signals.map(() => ({ kind: "failed", error }));
     }
-    const outcomes = await Promise.all(signals.map(signal => this.ingestOne(signal, requestId)));
+    const outcomes = await Promise.all(signals.map(signal => this.ingestOne(signal, requestId, gone)));
     if (outcomes.some(o => o.kind === "failed")) {
       // The sender will redeliver the whole payload: remember what was recorded, so it is not counted twice.
       const now = Date.now();
@@ -46,7 +47,7 @@ export class SignalIngest {
     return outcomes;
   }
 
-  private async ingestOne(signal: Signal, requestId: string): Promise<Outcome> {
+  private async ingestOne(signal: Signal, requestId: string, gone?: AbortSignal): Promise<Outcome> {
     const { metrics, recorder, logger, breaker, redelivery } = this.deps;
     metrics.signalsReceived.inc({ source: signal.source, severity: signal.severity });
     const remembered = redelivery.take(signal.deliveryKey, Date.now());
@@ -56,7 +57,7 @@ export class SignalIngest {
     }
     try {
       const fingerprint = await this.fingerprintOf(signal);
-      const result = await recorder.record(signal, fingerprint, requestId);
+      const result = await recorder.record(signal, fingerprint, requestId, gone);
       breaker.recordSuccess();
       this.count(signal, result);
       logger.info({ requestId, rr: result.rrName, fingerprint, status: result.status, count: result.count }, "signal recorded");

@@ -47,6 +47,8 @@ export interface RecorderDeps {
 interface Pending {
   signal: Signal;
   requestId: string;
+  /** Aborted when the sender has left (closed the connection): its signal is not written any more. */
+  gone?: AbortSignal;
 }
 
 /**
@@ -56,26 +58,34 @@ interface Pending {
  * counts are applied with a resourceVersion precondition and retried on 409.
  */
 export class SignalRecorder {
-  private readonly commits = new GroupCommit<Pending, RecordResult>((fingerprint, items) => this.flush(fingerprint, items));
+  /** undefined: the sender left before its signal was written (not recorded). */
+  private readonly commits = new GroupCommit<Pending, RecordResult | undefined>((fingerprint, items) => this.flush(fingerprint, items));
 
   constructor(private readonly deps: RecorderDeps) {}
 
-  record(signal: Signal, fingerprint: string, requestId: string): Promise<RecordResult> {
-    return this.commits.submit(fingerprint, { signal, requestId });
+  /** @param gone aborted when the sender leaves: from then on its signal is not written (it will send it again). */
+  async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<RecordResult> {
+    const result = await this.commits.submit(fingerprint, { signal, requestId, gone });
+    if (!result) throw new GatewayError("GW_API_UNAVAILABLE", "the sender left before the signal was recorded: it was not recorded");
+    return result;
   }
 
-  private async flush(fingerprint: string, items: Pending[]): Promise<RecordResult[]> {
+  private async flush(fingerprint: string, items: Pending[]): Promise<(RecordResult | undefined)[]> {
     const { rrs, metrics } = this.deps;
-    const firing = items.find(i => i.signal.status === "firing");
-    let known = await this.initialView(fingerprint, Boolean(firing));
+    let live = waiting(items);
+    let known = await this.initialView(fingerprint, live.some(isFiring));
     /** Count writes of this batch that got no answer and were found not applied: one may still land late. */
-    const unsure: { counted: CountedBatch; base: number }[] = [];
+    const unsure: { counted: CountedBatch; base: number; items: Pending[] }[] = [];
     for (let attempt = 1; ; attempt++) {
+      // A sender that left (after a long wait for the API server) gets no write: it will send the signal again.
+      live = waiting(live);
+      if (live.length === 0) return answers(items, [], []);
+      const firing = live.find(isFiring);
       const decision = decide(fingerprint, known);
-      if (decision.action === "create" && !firing) return items.map(() => this.resolvedWithoutRR(fingerprint));
+      if (decision.action === "create" && !firing) return answers(items, live, live.map(() => this.resolvedWithoutRR(fingerprint)));
       const rr = decision.action === "duplicate" ? decision.rr : await this.createOrFindWinner(decision, firing!, fingerprint);
       const late = unsure.find(u => carries(rr, u.counted.next));
-      if (late) return this.counted(fingerprint, rr, late.counted, late.base);
+      if (late) return answers(items, late.items, this.counted(fingerprint, rr, late.counted, late.base));
       if (!isActive(rr)) {
         // The name was taken by an RR that has already ended: look at the whole chain again.
         this.giveUpAfter(attempt, rr);
@@ -83,7 +93,7 @@ export class SignalRecorder {
         continue;
       }
       const now = new Date().toISOString();
-      const counted = countBatch(rr.status?.deduplication, items.map(i => i.signal.status), now);
+      const counted = countBatch(rr.status?.deduplication, live.map(i => i.signal.status), now);
       const base = rr.status?.deduplication?.occurrenceCount ?? 0;
       try {
         metrics.apiWrites.inc({ operation: "apply-status" });
@@ -91,13 +101,12 @@ export class SignalRecorder {
           fieldManager: FIELD_MANAGERS.deduplication,
           resourceVersion: rr.metadata.resourceVersion,
         });
-        return this.counted(fingerprint, updated, counted, base);
+        return answers(items, live, this.counted(fingerprint, updated, counted, base));
       } catch (err) {
         if (mayHaveLanded(err)) {
-          this.deps.onUnreachable?.();
           const settled = await this.settle(fingerprint, rr, counted, err);
-          if ("results" in settled) return settled.results;
-          unsure.push({ counted, base });
+          if ("results" in settled) return answers(items, live, settled.results);
+          unsure.push({ counted, base, items: live });
           this.giveUpAfter(attempt, rr);
           known = settled.view;
           continue;
@@ -130,6 +139,7 @@ export class SignalRecorder {
    */
   private async settle(fingerprint: string, rr: RemediationRequest, counted: CountedBatch, err: UnavailableError): Promise<{ results: RecordResult[] } | { view: RemediationRequest[] }> {
     const { rrs, metrics } = this.deps;
+    this.deps.onUnreachable?.();
     let outcome: UnsureOutcome;
     try {
       outcome = await settleUnsureWrite(rrs, rr, counted.next, this.deps.unsureWriteWaitMs ?? 30_000, err);
@@ -138,17 +148,10 @@ export class SignalRecorder {
       this.deps.logger.warn({ rr: rr.metadata.name, err: String(err) }, "could not tell whether a count write landed: answering 503; the retry may count it again");
       throw unknown;
     }
-    const found = "applied" in outcome ? outcome.applied : outcome.notApplied;
-    this.deps.logger.warn(
-      { rr: rr.metadata.name, err: String(err), resourceVersion: rr.metadata.resourceVersion, count: counted.next.occurrenceCount, now: { resourceVersion: found?.metadata.resourceVersion, count: found?.status?.deduplication?.occurrenceCount } },
-      `a count write got no answer; the RR shows it ${"applied" in outcome ? "applied" : "not applied"}`,
-    );
-    if ("applied" in outcome) {
-      metrics.unsureWrites.inc({ outcome: "applied" });
-      return { results: this.counted(fingerprint, outcome.applied, counted, rr.status?.deduplication?.occurrenceCount ?? 0) };
-    }
-    metrics.unsureWrites.inc({ outcome: "not_applied" });
-    return { view: outcome.notApplied && isActive(outcome.notApplied) ? [outcome.notApplied] : await rrs.listByFingerprint(fingerprint) };
+    metrics.unsureWrites.inc({ outcome: outcome.applied ? "applied" : "not_applied" });
+    this.deps.logger.warn(unsureWriteLog(rr, counted, err, outcome.rr), `a count write got no answer; the RR shows it ${outcome.applied ? "applied" : "not applied"}`);
+    if (outcome.applied) return { results: this.counted(fingerprint, outcome.rr, counted, rr.status?.deduplication?.occurrenceCount ?? 0) };
+    return { view: outcome.rr && isActive(outcome.rr) ? [outcome.rr] : await rrs.listByFingerprint(fingerprint) };
   }
 
   /** The batch is on the RR: keep the cache and storm detection up to date, and give each item its result. */
@@ -229,4 +232,29 @@ export class SignalRecorder {
 /** A write that failed without an answer, and may have been applied all the same. */
 function mayHaveLanded(err: unknown): err is UnavailableError {
   return err instanceof UnavailableError && err.mayHaveApplied;
+}
+
+const isFiring = (item: Pending): boolean => item.signal.status === "firing";
+
+/** The items whose senders still wait for an answer. */
+function waiting(items: Pending[]): Pending[] {
+  return items.filter(item => !item.gone?.aborted);
+}
+
+/** One answer per item, in order: each answered item's result, undefined for the others (their senders left). */
+function answers(items: Pending[], answered: Pending[], results: RecordResult[]): (RecordResult | undefined)[] {
+  return items.map(item => {
+    const k = answered.indexOf(item);
+    return k < 0 ? undefined : results[k];
+  });
+}
+
+/** What the log says about a count write without an answer, and what re-reading the RR showed (never a token or a payload). */
+function unsureWriteLog(rr: RemediationRequest, counted: CountedBatch, err: UnavailableError, found: RemediationRequest | undefined): Record<string, unknown> {
+  return {
+    rr: rr.metadata.name,
+    err: String(err),
+    written: { resourceVersion: rr.metadata.resourceVersion, count: counted.next.occurrenceCount },
+    found: found ? { resourceVersion: found.metadata.resourceVersion, count: found.status?.deduplication?.occurrenceCount } : "deleted",
+  };
 }

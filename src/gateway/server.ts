@@ -10,7 +10,7 @@ import type { GatewayConfig } from "./config";
 import { GatewayError, toProblem } from "./errors";
 import { handleKubernetesEvent, handlePrometheus, type HandlerDeps, type Reply } from "./handlers";
 
-type SignalHandler = (body: unknown, requestId: string, deps: HandlerDeps) => Promise<Reply>;
+type SignalHandler = (body: unknown, requestId: string, deps: HandlerDeps, gone?: AbortSignal) => Promise<Reply>;
 
 const SIGNAL_ROUTES: Record<string, { handler: SignalHandler; source: string }> = {
   "/api/v1/signals/prometheus": { handler: handlePrometheus, source: "prometheus" },
@@ -96,7 +96,7 @@ export class GatewayServer {
     if (this.draining) res.setHeader("Connection", "close");
     let status = 500;
     try {
-      const reply = route ? await this.signal(req, route, requestId) : await this.other(req, path);
+      const reply = route ? await this.signal(req, res, route, requestId) : await this.other(req, path);
       status = reply.status;
       if (typeof reply.body === "string") send(res, status, reply.body, reply.contentType ?? "text/plain; charset=utf-8");
       else send(res, status, JSON.stringify(reply.body), "application/json");
@@ -113,7 +113,7 @@ export class GatewayServer {
     }
   }
 
-  private async signal(req: IncomingMessage, route: { handler: SignalHandler; source: string }, requestId: string): Promise<Reply> {
+  private async signal(req: IncomingMessage, res: ServerResponse, route: { handler: SignalHandler; source: string }, requestId: string): Promise<Reply> {
     const { config, metrics } = this.deps;
     if (req.method !== "POST") {
       req.resume();
@@ -146,7 +146,10 @@ export class GatewayServer {
         if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: REJECT_REASONS[err.code] ?? "invalid" });
         throw err;
       }
-      return await route.handler(body, requestId, this.deps);
+      // A sender that closes its connection before the answer (it timed out) will send again: what is not written by then is not written.
+      const gone = new AbortController();
+      res.once("close", () => gone.abort());
+      return await route.handler(body, requestId, this.deps, gone.signal);
     } finally {
       this.inFlight--;
       metrics.inFlight.set(this.inFlight);

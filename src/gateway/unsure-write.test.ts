@@ -39,21 +39,21 @@ describe("carries", () => {
 
 describe("settleUnsureWrite", () => {
   it("says applied when the RR carries what was written", async () => {
-    await expect(settleUnsureWrite(client(rr("11", written)), before, written, 1_000, cause)).resolves.toEqual({ applied: rr("11", written) });
+    await expect(settleUnsureWrite(client(rr("11", written)), before, written, 1_000, cause)).resolves.toEqual({ applied: true, rr: rr("11", written) });
   });
 
   it("says not applied when the count is as before (another writer may have changed something else)", async () => {
     const now = rr("12", before.status!.deduplication);
-    await expect(settleUnsureWrite(client(now), before, written, 1_000, cause)).resolves.toEqual({ notApplied: now });
+    await expect(settleUnsureWrite(client(now), before, written, 1_000, cause)).resolves.toEqual({ applied: false, rr: now });
   });
 
   it("says not applied when the count is below what was written (counts only grow)", async () => {
     const now = rr("12", { occurrenceCount: 4, firstSeenAt: T0, lastSeenAt: T2 });
-    await expect(settleUnsureWrite(client(now), before, written, 1_000, cause)).resolves.toEqual({ notApplied: now });
+    await expect(settleUnsureWrite(client(now), before, written, 1_000, cause)).resolves.toEqual({ applied: false, rr: now });
   });
 
   it("says not applied when the RR is gone", async () => {
-    await expect(settleUnsureWrite(client(new NotFoundError("gone", 404)), before, written, 1_000, cause)).resolves.toEqual({ notApplied: undefined });
+    await expect(settleUnsureWrite(client(new NotFoundError("gone", 404)), before, written, 1_000, cause)).resolves.toEqual({ applied: false, rr: undefined });
   });
 
   it("cannot tell when another writer counted past the written count: 503", async () => {
@@ -64,12 +64,12 @@ describe("settleUnsureWrite", () => {
   });
 
   it("waits for the API server to answer again", async () => {
-    await expect(settleUnsureWrite(client(down(), down(), rr("11", written)), before, written, 10_000, cause)).resolves.toEqual({ applied: rr("11", written) });
+    await expect(settleUnsureWrite(client(down(), down(), rr("11", written)), before, written, 10_000, cause)).resolves.toEqual({ applied: true, rr: rr("11", written) });
   });
 
   it("keeps asking while a restarting API server still refuses the gateway (403)", async () => {
     const starting = new ForbiddenError("get: forbidden", 403);
-    await expect(settleUnsureWrite(client(starting, rr("11", written)), before, written, 10_000, cause)).resolves.toEqual({ applied: rr("11", written) });
+    await expect(settleUnsureWrite(client(starting, rr("11", written)), before, written, 10_000, cause)).resolves.toEqual({ applied: true, rr: rr("11", written) });
   });
 
   it("answers 503 when the API server stays away past the wait", async () => {

@@ -25,7 +25,8 @@ export function carries(rr: RemediationRequest, written: DeduplicationStatus): b
   );
 }
 
-export type UnsureOutcome = { applied: RemediationRequest } | { notApplied: RemediationRequest | undefined };
+/** applied: the RR carries the write. Not applied: the RR as it is now (undefined: deleted). */
+export type UnsureOutcome = { applied: true; rr: RemediationRequest } | { applied: false; rr: RemediationRequest | undefined };
 
 /**
  * Reads the RR until the API server answers (for at most waitMs) and says
@@ -48,11 +49,11 @@ export async function settleUnsureWrite(
 ): Promise<UnsureOutcome> {
   const name = before.metadata.name!;
   const now = await readWhenAnswered(rrs, name, Date.now() + waitMs, cause);
-  if (!now) return { notApplied: undefined };
-  if (carries(now, written)) return { applied: now };
+  if (!now) return { applied: false, rr: undefined };
+  if (carries(now, written)) return { applied: true, rr: now };
   const base = before.status?.deduplication;
   const unchanged = base ? carries(now, base) : now.status?.deduplication === undefined;
-  if (unchanged || (now.status?.deduplication?.occurrenceCount ?? 0) < (written.occurrenceCount ?? 0)) return { notApplied: now };
+  if (unchanged || (now.status?.deduplication?.occurrenceCount ?? 0) < (written.occurrenceCount ?? 0)) return { applied: false, rr: now };
   throw unknown(name, cause);
 }
 

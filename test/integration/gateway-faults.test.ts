@@ -154,15 +154,16 @@ function expectNothingLost(row: Row, gws: GatewayProcess[] = []): void {
 }
 
 /**
- * The gateway processes' settings. An API server restart on this shared
- * two-core machine can take longer than the 30 s a request waits by default
- * to learn whether a write without an answer landed: wait longer here.
+ * The gateway processes' settings. An API server's return after etcd was
+ * killed can take longer on this shared two-core machine than the 30 s a
+ * request waits by default to learn whether a write without an answer
+ * landed: wait longer here (the load's senders wait up to 300 s).
  */
 const GATEWAY_ENV = (plane: PrivateControlPlane): Record<string, string> => ({
   KUBECONFIG: plane.kubeconfig("gateway"),
   LOG_LEVEL: "warn",
   GATEWAY_RETRY_AFTER_SECONDS: "2",
-  GATEWAY_UNSURE_WRITE_WAIT_SECONDS: "180",
+  GATEWAY_UNSURE_WRITE_WAIT_SECONDS: "120",
 });
 
 /** A control plane of its own, a namespace, and gateway processes on it. */

@@ -49,7 +49,8 @@ export class SteadyLoad {
 
   constructor(options: SteadyLoadOptions) {
     this.options = { workers: 4, newShare: 0.25, pauseMs: 10, failurePauseMs: 50, alertname: "FaultLoad", ...options };
-    this.agent = new Agent({ connections: this.options.workers, headersTimeout: 120_000, bodyTimeout: 120_000 });
+    // Patient senders: the gateway may hold a signal while it learns whether a write without an answer landed.
+    this.agent = new Agent({ connections: this.options.workers, headersTimeout: 300_000, bodyTimeout: 300_000 });
   }
 
   start(): void {

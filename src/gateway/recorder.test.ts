@@ -1,0 +1,129 @@
+import pino from "pino";
+import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
+import type { Signal } from "../dedup/signal";
+import { ConflictError, UnavailableError } from "../k8s/errors";
+import type { RemediationRequestCache } from "../k8s/rr-cache";
+import type { RemediationRequestClient } from "../k8s/rr-client";
+import type { DeduplicationStatus, RemediationRequest } from "../model/remediation-request";
+import { GatewayError } from "./errors";
+import { GatewayMetrics } from "./metrics";
+import { SignalRecorder } from "./recorder";
+
+const FINGERPRINT = "f".repeat(64);
+const signal: Signal = (() => {
+  const [alert] = parseAlertmanagerWebhook({ alerts: [{ labels: { alertname: "X", pod: "p", namespace: "n" } }] }).alerts;
+  if (!alert.ok) throw alert.error;
+  return alert.signal;
+})();
+
+function rrWith(resourceVersion: string, deduplication?: DeduplicationStatus): RemediationRequest {
+  return { apiVersion: "kubernaut.ai/v1alpha1", kind: "RemediationRequest", metadata: { name: "rr-1", resourceVersion }, spec: { signalFingerprint: FINGERPRINT, signalName: "X" }, status: { deduplication } };
+}
+
+/**
+ * An API server for one active RR. Each applyStatus runs the next scripted
+ * step: "ok" applies it, "lost" applies it but loses the answer, "unsent"
+ * fails without applying it, "conflict" finds the RR changed; a step may wait
+ * for a gate first.
+ */
+function fakeApi(steps: { step: "ok" | "lost" | "unsent" | "conflict"; gate?: Promise<void> }[]) {
+  let current = rrWith("1");
+  let version = 1;
+  const writes: DeduplicationStatus[] = [];
+  const apply = (section: DeduplicationStatus): RemediationRequest => (current = rrWith(String(++version), section));
+  const rrs = {
+    namespace: "ns",
+    async applyStatus(_name: string, { deduplication }: { deduplication: DeduplicationStatus }, { resourceVersion }: { resourceVersion?: string }): Promise<RemediationRequest> {
+      const { step, gate } = steps.shift() ?? { step: "ok" };
+      await gate;
+      writes.push(deduplication);
+      if (step === "unsent") throw new UnavailableError("apply: no answer", 0);
+      if (step === "conflict" || resourceVersion !== current.metadata.resourceVersion) throw new ConflictError("apply: conflict");
+      const updated = apply(deduplication);
+      if (step === "lost") throw new UnavailableError("apply: connection lost mid-request", 0);
+      return updated;
+    },
+    async get(): Promise<RemediationRequest> {
+      return current;
+    },
+    async listByFingerprint(): Promise<RemediationRequest[]> {
+      return [current];
+    },
+  };
+  const cache = { rrsOf: () => [current], observe: () => undefined };
+  return {
+    writes,
+    current: () => current,
+    /** A write lands late, behind the gateway's back (etcd replaying it after a restart). */
+    landLate: (section: DeduplicationStatus) => apply(section),
+    recorder: new SignalRecorder({
+      rrs: rrs as unknown as RemediationRequestClient,
+      cache: cache as unknown as RemediationRequestCache,
+      metrics: new GatewayMetrics(),
+      logger: pino({ level: "silent" }),
+      strategy: "resource",
+      maxApplyAttempts: 5,
+      unsureWriteWaitMs: 1_000,
+    }),
+  };
+}
+
+const gate = () => {
+  let open!: () => void;
+  return { promise: new Promise<void>(resolve => (open = resolve)), open: () => open() };
+};
+
+describe("SignalRecorder", () => {
+  it("answers a write whose answer was lost from the RR itself, without writing again", async () => {
+    const api = fakeApi([{ step: "lost" }]);
+    const result = await api.recorder.record(signal, FINGERPRINT, "r1");
+    expect(result).toMatchObject({ status: "created", count: 1 });
+    expect(api.writes).toHaveLength(1);
+    expect(api.current().status?.deduplication?.occurrenceCount).toBe(1);
+  });
+
+  it("writes again when the RR shows a write without an answer was not applied", async () => {
+    const api = fakeApi([{ step: "unsent" }, { step: "ok" }]);
+    expect(await api.recorder.record(signal, FINGERPRINT, "r1")).toMatchObject({ count: 1 });
+    expect(api.writes).toHaveLength(2);
+    expect(api.current().status?.deduplication?.occurrenceCount).toBe(1);
+  });
+
+  it("recognises a write that lands after it was found not applied, and does not count twice", async () => {
+    const late = gate();
+    const api = fakeApi([{ step: "unsent" }, { step: "conflict", gate: late.promise }]);
+    const recording = api.recorder.record(signal, FINGERPRINT, "r1");
+    await new Promise(r => setTimeout(r, 20));
+    api.landLate(api.writes[0]); // the first write, applied after all
+    late.open();
+    expect(await recording).toMatchObject({ count: 1 });
+    expect(api.current().status?.deduplication?.occurrenceCount).toBe(1);
+  });
+
+  it("does not write the signal of a sender that left while it waited", async () => {
+    const first = gate();
+    const api = fakeApi([{ step: "ok", gate: first.promise }]);
+    const a = api.recorder.record(signal, FINGERPRINT, "a");
+    const left = new AbortController();
+    const b = api.recorder.record(signal, FINGERPRINT, "b", left.signal); // waits for a's write (group commit)
+    left.abort();
+    first.open();
+    expect(await a).toMatchObject({ count: 1 });
+    await expect(b).rejects.toBeInstanceOf(GatewayError);
+    expect(api.writes).toHaveLength(1);
+    expect(api.current().status?.deduplication?.occurrenceCount).toBe(1);
+  });
+
+  it("does not write again for a sender that left while the gateway learned a write was not applied", async () => {
+    const left = new AbortController();
+    const writing = gate();
+    const api = fakeApi([{ step: "unsent", gate: writing.promise }]);
+    const recording = api.recorder.record(signal, FINGERPRINT, "r1", left.signal);
+    await new Promise(r => setTimeout(r, 10)); // the write is under way
+    left.abort();
+    writing.open();
+    await expect(recording).rejects.toBeInstanceOf(GatewayError);
+    expect(api.writes).toHaveLength(1);
+    expect(api.current().status?.deduplication?.occurrenceCount).toBeUndefined();
+  });
+});
