@@ -1,7 +1,7 @@
 import pino from "pino";
 import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
 import type { Signal } from "../dedup/signal";
-import { ConflictError, UnavailableError } from "../k8s/errors";
+import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from "../k8s/errors";
 import type { RemediationRequestCache } from "../k8s/rr-cache";
 import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { DeduplicationStatus, RemediationRequest } from "../model/remediation-request";
@@ -125,5 +125,38 @@ describe("SignalRecorder", () => {
     await expect(recording).rejects.toBeInstanceOf(GatewayError);
     expect(api.writes).toHaveLength(1);
     expect(api.current().status?.deduplication?.occurrenceCount).toBeUndefined();
+  });
+
+  it("creates again when the RR that won its name is deleted before it could be read (retention), instead of failing", async () => {
+    let stored: RemediationRequest | undefined;
+    let creates = 0;
+    const rrs = {
+      namespace: "ns",
+      async create(rr: RemediationRequest): Promise<RemediationRequest> {
+        if (++creates === 1) throw new AlreadyExistsError("create: already exists", 409); // and deleted right after
+        return (stored = { ...rr, metadata: { ...rr.metadata, resourceVersion: "1" } });
+      },
+      async get(name: string): Promise<RemediationRequest> {
+        if (!stored) throw new NotFoundError(`get ${name}: not found`, 404);
+        return stored;
+      },
+      async listByFingerprint(): Promise<RemediationRequest[]> {
+        return stored ? [stored] : [];
+      },
+      async applyStatus(_name: string, { deduplication }: { deduplication: DeduplicationStatus }): Promise<RemediationRequest> {
+        return (stored = { ...stored!, metadata: { ...stored!.metadata, resourceVersion: "2" }, status: { deduplication } });
+      },
+    };
+    const recorder = new SignalRecorder({
+      rrs: rrs as unknown as RemediationRequestClient,
+      cache: { rrsOf: () => [], observe: () => undefined } as unknown as RemediationRequestCache,
+      metrics: new GatewayMetrics(),
+      logger: pino({ level: "silent" }),
+      strategy: "resource",
+      maxApplyAttempts: 5,
+    });
+    expect(await recorder.record(signal, FINGERPRINT, "r1")).toMatchObject({ status: "created", count: 1 });
+    expect(creates).toBe(2);
+    expect(stored?.status?.deduplication?.occurrenceCount).toBe(1);
   });
 });

@@ -51,6 +51,16 @@ interface Pending {
   gone?: AbortSignal;
 }
 
+/** A count write that got no answer and was found not applied: it may still land late. */
+interface UnsureWrite {
+  counted: CountedBatch;
+  base: number;
+  items: Pending[];
+}
+
+/** What a count write came to: each item's result, or the RRs to decide on again. */
+type Written = { results: RecordResult[] } | { view: RemediationRequest[] };
+
 /**
  * Records signals on RemediationRequests, exactly once, without locks:
  * concurrent signals of one problem are folded into one write (group commit);
@@ -71,11 +81,11 @@ export class SignalRecorder {
   }
 
   private async flush(fingerprint: string, items: Pending[]): Promise<(RecordResult | undefined)[]> {
-    const { rrs, metrics } = this.deps;
+    const { rrs } = this.deps;
     let live = waiting(items);
     let known = await this.initialView(fingerprint, live.some(isFiring));
     /** Count writes of this batch that got no answer and were found not applied: one may still land late. */
-    const unsure: { counted: CountedBatch; base: number; items: Pending[] }[] = [];
+    const unsure: UnsureWrite[] = [];
     for (let attempt = 1; ; attempt++) {
       // A sender that left (after a long wait for the API server) gets no write: it will send the signal again.
       live = waiting(live);
@@ -83,39 +93,51 @@ export class SignalRecorder {
       const firing = live.find(isFiring);
       const decision = decide(fingerprint, known);
       if (decision.action === "create" && !firing) return answers(items, live, live.map(() => this.resolvedWithoutRR(fingerprint)));
-      const rr = decision.action === "duplicate" ? decision.rr : await this.createOrFindWinner(decision, firing!, fingerprint);
-      const late = unsure.find(u => carries(rr, u.counted.next));
+      const rr = await this.rrFor(decision, firing, fingerprint);
+      const late = rr && unsure.find(u => carries(rr, u.counted.next));
       if (late) return answers(items, late.items, this.counted(fingerprint, rr, late.counted, late.base));
-      if (!isActive(rr)) {
-        // The name was taken by an RR that has already ended: look at the whole chain again.
-        this.giveUpAfter(attempt, rr);
+      if (!rr || !isActive(rr)) {
+        // The name was taken by an RR that has already ended, or that was deleted before it could be read: look at the whole chain again.
+        this.giveUpAfter(attempt, rr?.metadata.name);
         known = await rrs.listByFingerprint(fingerprint);
         continue;
       }
-      const now = new Date().toISOString();
-      const counted = countBatch(rr.status?.deduplication, live.map(i => i.signal.status), now);
-      const base = rr.status?.deduplication?.occurrenceCount ?? 0;
-      try {
-        metrics.apiWrites.inc({ operation: "apply-status" });
-        const updated = await rrs.applyStatus(rr.metadata.name!, { deduplication: counted.next }, {
-          fieldManager: FIELD_MANAGERS.deduplication,
-          resourceVersion: rr.metadata.resourceVersion,
-        });
-        return answers(items, live, this.counted(fingerprint, updated, counted, base));
-      } catch (err) {
-        if (mayHaveLanded(err)) {
-          const settled = await this.settle(fingerprint, rr, counted, err);
-          if ("results" in settled) return answers(items, live, settled.results);
+      const written = await this.writeCounts(fingerprint, rr, live, attempt, unsure);
+      if ("results" in written) return answers(items, live, written.results);
+      known = written.view;
+    }
+  }
+
+  /**
+   * One count write of the live items on an active RR. Its results, or the
+   * RRs to decide on again: after a lost race (stale resourceVersion, RR
+   * gone) or a write found not applied (then remembered in `unsure`, as it
+   * may still land late).
+   */
+  private async writeCounts(fingerprint: string, rr: RemediationRequest, live: Pending[], attempt: number, unsure: UnsureWrite[]): Promise<Written> {
+    const { rrs, metrics } = this.deps;
+    const counted = countBatch(rr.status?.deduplication, live.map(i => i.signal.status), new Date().toISOString());
+    const base = rr.status?.deduplication?.occurrenceCount ?? 0;
+    try {
+      metrics.apiWrites.inc({ operation: "apply-status" });
+      const updated = await rrs.applyStatus(rr.metadata.name!, { deduplication: counted.next }, {
+        fieldManager: FIELD_MANAGERS.deduplication,
+        resourceVersion: rr.metadata.resourceVersion,
+      });
+      return { results: this.counted(fingerprint, updated, counted, base) };
+    } catch (err) {
+      if (mayHaveLanded(err)) {
+        const settled = await this.settle(fingerprint, rr, counted, err);
+        if ("view" in settled) {
           unsure.push({ counted, base, items: live });
-          this.giveUpAfter(attempt, rr);
-          known = settled.view;
-          continue;
+          this.giveUpAfter(attempt, rr.metadata.name);
         }
-        this.rethrowUnlessStale(err);
-        this.giveUpAfter(attempt, rr);
-        await sleep(backoffDelay(attempt));
-        known = await this.freshView(fingerprint, rr);
+        return settled;
       }
+      this.rethrowUnlessStale(err);
+      this.giveUpAfter(attempt, rr.metadata.name);
+      await sleep(backoffDelay(attempt));
+      return { view: await this.freshView(fingerprint, rr) };
     }
   }
 
@@ -137,7 +159,7 @@ export class SignalRecorder {
    * answering (src/gateway/unsure-write.ts). Landed: the batch's results.
    * Not landed: the RRs to decide on again.
    */
-  private async settle(fingerprint: string, rr: RemediationRequest, counted: CountedBatch, err: UnavailableError): Promise<{ results: RecordResult[] } | { view: RemediationRequest[] }> {
+  private async settle(fingerprint: string, rr: RemediationRequest, counted: CountedBatch, err: UnavailableError): Promise<Written> {
     const { rrs, metrics } = this.deps;
     this.deps.onUnreachable?.();
     let outcome: UnsureOutcome;
@@ -181,9 +203,9 @@ export class SignalRecorder {
     if (err instanceof ConflictError && !err.isStale) throw err;
   }
 
-  private giveUpAfter(attempt: number, rr: RemediationRequest): void {
+  private giveUpAfter(attempt: number, rrName: string | undefined): void {
     if (attempt < this.deps.maxApplyAttempts) return;
-    throw new GatewayError("GW_API_UNAVAILABLE", `could not record the signal on ${rr.metadata.name} after ${attempt} conflicting attempts; retry later`);
+    throw new GatewayError("GW_API_UNAVAILABLE", `could not record the signal on ${rrName ?? "its RR"} after ${attempt} conflicting attempts; retry later`);
   }
 
   /** After a conflict: the RR as it is now if still active, else every RR of the problem, from the API server. */
@@ -198,7 +220,13 @@ export class SignalRecorder {
     return this.deps.rrs.listByFingerprint(fingerprint);
   }
 
-  private async createOrFindWinner(decision: Extract<Decision, { action: "create" }>, { signal, requestId }: Pending, fingerprint: string): Promise<RemediationRequest> {
+  /** The RR a batch counts on: the decided one, or a new one (see createOrFindWinner). */
+  private async rrFor(decision: Decision, firing: Pending | undefined, fingerprint: string): Promise<RemediationRequest | undefined> {
+    return decision.action === "duplicate" ? decision.rr : this.createOrFindWinner(decision, firing!, fingerprint);
+  }
+
+  /** The RR created, or the one that won its name; undefined when that one was deleted before it could be read. */
+  private async createOrFindWinner(decision: Extract<Decision, { action: "create" }>, { signal, requestId }: Pending, fingerprint: string): Promise<RemediationRequest | undefined> {
     const { rrs, cache, metrics, logger } = this.deps;
     const rr = newRemediationRequest({
       name: decision.name,
@@ -218,9 +246,14 @@ export class SignalRecorder {
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
       // Another creator won the race for this name: count on its RR.
-      const winner = await rrs.get(decision.name);
-      cache.observe(winner);
-      return winner;
+      try {
+        const winner = await rrs.get(decision.name);
+        cache.observe(winner);
+        return winner;
+      } catch (readErr) {
+        if (readErr instanceof NotFoundError) return undefined;
+        throw readErr;
+      }
     }
   }
 

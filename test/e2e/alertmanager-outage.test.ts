@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { request } from "undici";
 import type { RemediationRequest } from "../../src/model/remediation-request";
 import type { Identity } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
@@ -7,6 +6,7 @@ import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gate
 import { PrivateControlPlane } from "../integration/helpers/private-controlplane";
 import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
+import { scrapeSum } from "../helpers/metrics";
 
 /**
  * End to end, through an API server outage: a real Alertmanager delivers to
@@ -49,13 +49,7 @@ async function rrs(): Promise<RemediationRequest[]> {
 
 const byPod = (all: RemediationRequest[], pod: string): RemediationRequest[] => all.filter(rr => rr.spec.targetResource?.name === pod);
 
-async function gatewayMetric(name: string, labels: RegExp): Promise<number> {
-  const text = await (await request(`${gateway.url}/metrics`)).body.text();
-  return text
-    .split("\n")
-    .filter(line => line.startsWith(`${name}{`) && labels.test(line))
-    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
-}
+const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels);
 
 /** waitFor, with Alertmanager's and the gateway's logs in the error. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {

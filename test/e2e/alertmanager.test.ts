@@ -1,4 +1,3 @@
-import { request } from "undici";
 import type { RemediationRequest } from "../../src/model/remediation-request";
 import { kubectl, tokenOf } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
@@ -6,6 +5,7 @@ import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gate
 import { killAllOrchestrators, OrchestratorProcess } from "../integration/helpers/orchestrator-process";
 import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
+import { scrapeSum } from "../helpers/metrics";
 
 /**
  * End to end: a real Prometheus Alertmanager (Debian package) delivers to the
@@ -44,13 +44,7 @@ function rrs(signalName: string): RemediationRequest[] {
   return list.items.filter(rr => rr.spec.signalName === signalName);
 }
 
-async function gatewayMetric(name: string, labels: RegExp): Promise<number> {
-  const text = await (await request(`${gateway.url}/metrics`)).body.text();
-  return text
-    .split("\n")
-    .filter(line => line.startsWith(`${name}{`) && labels.test(line))
-    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
-}
+const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels);
 
 /** waitFor, with Alertmanager's and the gateway's logs in the error. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {

@@ -2,7 +2,7 @@ import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { alert, post, PROMETHEUS_PATH, webhook } from "../helpers/signals";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
-import { killAllOrchestrators, OrchestratorProcess } from "./helpers/orchestrator-process";
+import { OrchestratorProcess, stopAllOrchestrators } from "./helpers/orchestrator-process";
 import { waitForPhase } from "./helpers/rr";
 
 /**
@@ -13,25 +13,22 @@ const env = new TestEnvironment();
 const COOLDOWN_MS = 3_000;
 let ns: string;
 let gw: TestGateway;
-let ro: OrchestratorProcess;
 let admin: RemediationRequestClient;
 
 beforeAll(async () => {
   ns = await env.freshNamespace("loop");
   admin = await env.rrClient("admin", ns);
   gw = await startTestGateway(ns);
-  ro = await OrchestratorProcess.start({
+  await OrchestratorProcess.startLeading({
     namespace: ns,
     identity: "ro-loop",
     rules: [{ name: "flaky-fails", match: { signalName: "Flaky" }, outcome: { result: "fail", phase: "Analyzing", reason: "scripted failure" } }],
     env: { ORCHESTRATOR_PHASE_DURATION: "100ms", ORCHESTRATOR_BLOCK_COOLDOWN: `${COOLDOWN_MS}ms` },
   });
-  await ro.waitUntilLeading();
 }, 60_000);
 
 afterAll(async () => {
-  await ro?.stop();
-  await killAllOrchestrators();
+  await stopAllOrchestrators();
   await gw?.stop();
   await env.close();
 });

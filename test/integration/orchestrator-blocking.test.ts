@@ -1,7 +1,7 @@
 import { FIELD_MANAGERS } from "../../src/k8s/field-managers";
 import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { randomFingerprint, TestEnvironment } from "./helpers/environment";
-import { killAllOrchestrators, OrchestratorProcess } from "./helpers/orchestrator-process";
+import { OrchestratorProcess, stopAllOrchestrators } from "./helpers/orchestrator-process";
 import { createSignalRR, PhaseRecorder, waitForPhase } from "./helpers/rr";
 
 /**
@@ -14,7 +14,6 @@ const env = new TestEnvironment();
 const recorder = new PhaseRecorder();
 const COOLDOWN_MS = 3_000;
 let ns: string;
-let ro: OrchestratorProcess;
 let admin: RemediationRequestClient;
 
 const RULES = [{ name: "scripted-failure", match: { labels: { matchLabels: { outcome: "fail" } } }, outcome: { result: "fail", phase: "Processing", reason: "scripted failure" } }];
@@ -23,18 +22,16 @@ beforeAll(async () => {
   ns = await env.freshNamespace("ro-block");
   admin = await env.rrClient("admin", ns);
   await recorder.start(admin);
-  ro = await OrchestratorProcess.start({
+  await OrchestratorProcess.startLeading({
     namespace: ns,
     identity: "ro-block",
     rules: RULES,
     env: { ORCHESTRATOR_PHASE_DURATION: "100ms", ORCHESTRATOR_BLOCK_COOLDOWN: `${COOLDOWN_MS}ms` },
   });
-  await ro.waitUntilLeading();
 }, 60_000);
 
 afterAll(async () => {
-  await ro?.stop();
-  await killAllOrchestrators();
+  await stopAllOrchestrators();
   await recorder.stop();
   await env.close();
 });

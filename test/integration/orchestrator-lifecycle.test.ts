@@ -2,7 +2,7 @@ import { ConflictError } from "../../src/k8s/errors";
 import { FIELD_MANAGERS } from "../../src/k8s/field-managers";
 import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { TestEnvironment } from "./helpers/environment";
-import { killAllOrchestrators, OrchestratorProcess } from "./helpers/orchestrator-process";
+import { OrchestratorProcess, stopAllOrchestrators } from "./helpers/orchestrator-process";
 import { createSignalRR, PhaseRecorder, TIMESTAMP_FIELDS, waitForPhase } from "./helpers/rr";
 
 /**
@@ -24,13 +24,11 @@ beforeAll(async () => {
   ns = await env.freshNamespace("ro-life");
   admin = await env.rrClient("admin", ns);
   await recorder.start(admin);
-  ro = await OrchestratorProcess.start({ namespace: ns, identity: "ro-life", rules: RULES });
-  await ro.waitUntilLeading();
+  ro = await OrchestratorProcess.startLeading({ namespace: ns, identity: "ro-life", rules: RULES });
 }, 60_000);
 
 afterAll(async () => {
-  await ro?.stop();
-  await killAllOrchestrators();
+  await stopAllOrchestrators();
   await recorder.stop();
   await env.close();
 });

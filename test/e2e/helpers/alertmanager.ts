@@ -5,6 +5,7 @@ import { request } from "undici";
 import { REPO_DIR } from "../../integration/helpers/controlplane";
 import { freePort } from "../../integration/helpers/gateway-process";
 import { waitFor } from "../../integration/helpers/wait";
+import { scrapeSum } from "../../helpers/metrics";
 
 export interface AlertmanagerOptions {
   /** Where the receiver posts: the gateway's Prometheus endpoint. */
@@ -81,15 +82,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`Alertmanager refused the alerts (${res.statusCode}): ${text}`);
     },
-    async metric(name, labelFilter) {
-      const text = await (await request(`${url}/metrics`)).body.text();
-      let sum = 0;
-      for (const line of text.split("\n")) {
-        const match = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
-        if (match && (!labelFilter || labelFilter.test(match[1] ?? ""))) sum += Number(match[2]);
-      }
-      return sum;
-    },
+    metric: (name, labelFilter) => scrapeSum(url, name, labelFilter),
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

@@ -113,6 +113,13 @@ export class OrchestratorProcess {
     }
   }
 
+  /** Starts one and waits until it holds the Lease. */
+  static async startLeading(options: OrchestratorProcessOptions): Promise<OrchestratorProcess> {
+    const ro = await OrchestratorProcess.start(options);
+    await ro.waitUntilLeading();
+    return ro;
+  }
+
   waitUntilLeading(timeoutMs = 20_000): Promise<LogLine> {
     return this.waitForLog(l => l.msg.startsWith("leading:"), "the Lease", timeoutMs);
   }
@@ -143,6 +150,11 @@ export class OrchestratorProcess {
     const out = this.lines.map(l => JSON.stringify(l)).join("\n");
     return `--- stdout ---\n${out.slice(-8_000)}\n--- stderr ---\n${this.stderr.slice(-4_000)}`;
   }
+}
+
+/** Stops every orchestrator process a test file started, gracefully (for afterAll). */
+export async function stopAllOrchestrators(): Promise<void> {
+  await Promise.all([...started].map(p => p.stop()));
 }
 
 /** Kills every orchestrator process a test file started and has not stopped (for afterAll). */
