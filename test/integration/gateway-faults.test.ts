@@ -6,6 +6,7 @@ import { request } from "undici";
 import { loadGatewayConfig } from "../../src/gateway/config";
 import { startGateway, type RunningGateway } from "../../src/gateway/index";
 import type { RemediationRequestClient } from "../../src/k8s/rr-client";
+import { scrapeSum } from "../helpers/metrics";
 import { alert, post, PROMETHEUS_PATH, webhook } from "../helpers/signals";
 import { bySoak, SOAK } from "../helpers/soak";
 import { TestEnvironment } from "./helpers/environment";
@@ -74,14 +75,8 @@ afterAll(() => {
   process.stdout.write(`\nFaults under load (lost must be 0):\n${line(cells[0])}\n${rule}\n${cells.slice(1).map(line).join("\n")}\n\n`);
 });
 
-/** One value (summed over label sets) from a gateway process's /metrics. */
-async function metric(gw: GatewayProcess, name: string): Promise<number> {
-  const text = await (await request(`${gw.url}/metrics`)).body.text();
-  return text
-    .split("\n")
-    .filter(line => line === name || line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
-}
+/** One value (summed over label sets, or those matching `labels`) from a gateway process's /metrics. */
+const metric = (gw: GatewayProcess, name: string, labels?: string): Promise<number> => scrapeSum(gw.url, name, labels);
 
 /** Samples the gateway's heap while a fault lasts, to show memory stays bounded. */
 class HeapWatch {
@@ -209,7 +204,7 @@ async function underLoad(fault: string, ctx: ReturnType<typeof faultSetup>, inje
   }
   const breakerAfter = await Promise.all(ctx.gws.map(gw => metric(gw, "gateway_api_circuit_rejections_total").catch(() => 0)));
   const unsure = async (outcome: string): Promise<number> =>
-    (await Promise.all(ctx.gws.map(gw => metric(gw, `gateway_unsure_writes_total{outcome="${outcome}"}`).catch(() => 0)))).reduce((a, b) => a + b, 0);
+    (await Promise.all(ctx.gws.map(gw => metric(gw, "gateway_unsure_writes_total", `outcome="${outcome}"`).catch(() => 0)))).reduce((a, b) => a + b, 0);
   const row: Row = {
     fault,
     injected: CYCLES,

@@ -1,5 +1,6 @@
 import { request } from "undici";
 import { startGatewayProcess, type GatewayProcess } from "./gateway-process";
+import { scrapeSum } from "../../helpers/metrics";
 
 /**
  * N gateway replicas, each a separate process on its own port, against one
@@ -100,14 +101,9 @@ export class GatewayReplicas {
   }
 
   /** One metric of every running replica, summed (samples matching the name and optional label text). */
-  async metricSum(name: string, labels = ""): Promise<number> {
-    let sum = 0;
-    const line = new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\d+(?:\\.\\d+)?)$`, "gm");
-    for (const slot of this.live()) {
-      const text = await (await request(`${this.url(slot)}/metrics`)).body.text();
-      for (const [, found = "", value] of text.matchAll(line)) if (found.includes(labels)) sum += Number(value);
-    }
-    return sum;
+  async metricSum(name: string, labels?: string): Promise<number> {
+    const sums = await Promise.all(this.live().map(slot => scrapeSum(this.url(slot), name, labels)));
+    return sums.reduce((a, b) => a + b, 0);
   }
 
   async stop(): Promise<void> {
