@@ -39,6 +39,23 @@ describe("GroupCommit", () => {
     expect(c.batches).toEqual([1, 9]);
   });
 
+  it("lets a flush that must write again take in what arrived meanwhile, and answers those from the same flush", async () => {
+    let release!: () => void;
+    const written = new Promise<void>(r => (release = r));
+    const batches: string[][] = [];
+    const commit = new GroupCommit<string, string>(async (_key, items, more) => {
+      await written; // a first write that lost a race...
+      const all = [...items, ...more()]; // ...is done again with what arrived meanwhile
+      batches.push(all);
+      return all.map(item => `${item}@${all.length}`);
+    });
+    const first = commit.submit("k", "a");
+    const later = [commit.submit("k", "b"), commit.submit("k", "c")];
+    release();
+    expect(await Promise.all([first, ...later])).toEqual(["a@3", "b@3", "c@3"]);
+    expect(batches).toEqual([["a", "b", "c"]]);
+  });
+
   it("flushes different keys independently", async () => {
     const c = counter();
     await Promise.all([c.commit.submit("a", "x"), c.commit.submit("b", "y")]);

@@ -100,6 +100,19 @@ describe("SignalRecorder", () => {
     expect(api.current().status?.deduplication?.occurrenceCount).toBe(1);
   });
 
+  it("writes again after losing a race with what arrived meanwhile too: one write for all, counts 1..n once each", async () => {
+    const racing = gate();
+    const api = fakeApi([{ step: "conflict", gate: racing.promise }, { step: "ok" }]);
+    const first = api.recorder.record(signal, FINGERPRINT, "a");
+    await new Promise(r => setTimeout(r, 10)); // a's write is under way
+    const later = [api.recorder.record(signal, FINGERPRINT, "b"), api.recorder.record(signal, FINGERPRINT, "c")];
+    racing.open();
+    const counts = (await Promise.all([first, ...later])).map(r => r.count);
+    expect(counts).toEqual([1, 2, 3]);
+    expect(api.writes.map(w => w.occurrenceCount)).toEqual([1, 3]);
+    expect(api.current().status?.deduplication?.occurrenceCount).toBe(3);
+  });
+
   it("does not write the signal of a sender that left while it waited", async () => {
     const first = gate();
     const api = fakeApi([{ step: "ok", gate: first.promise }]);

@@ -69,7 +69,7 @@ type Written = { results: RecordResult[] } | { view: RemediationRequest[] };
  */
 export class SignalRecorder {
   /** undefined: the sender left before its signal was written (not recorded). */
-  private readonly commits = new GroupCommit<Pending, RecordResult | undefined>((fingerprint, items) => this.flush(fingerprint, items));
+  private readonly commits = new GroupCommit<Pending, RecordResult | undefined>((fingerprint, items, more) => this.flush(fingerprint, items, more));
 
   constructor(private readonly deps: RecorderDeps) {}
 
@@ -80,8 +80,10 @@ export class SignalRecorder {
     return result;
   }
 
-  private async flush(fingerprint: string, items: Pending[]): Promise<(RecordResult | undefined)[]> {
+  /** @param more takes in the problem's signals that arrived since the batch began. */
+  private async flush(fingerprint: string, batch: Pending[], more: () => Pending[]): Promise<(RecordResult | undefined)[]> {
     const { rrs } = this.deps;
+    const items = [...batch];
     let live = waiting(items);
     let known = await this.initialView(fingerprint, live.some(isFiring));
     /** Count writes of this batch that got no answer and were found not applied: one may still land late. */
@@ -101,6 +103,12 @@ export class SignalRecorder {
         this.giveUpAfter(attempt, rr?.metadata.name);
         known = await rrs.listByFingerprint(fingerprint);
         continue;
+      }
+      if (unsure.length === 0) {
+        // What arrived while this batch was decided, created or lost a race goes into the same write: one write fewer.
+        const arrived = more();
+        items.push(...arrived);
+        live.push(...waiting(arrived));
       }
       const written = await this.writeCounts(fingerprint, rr, live, attempt, unsure);
       if ("results" in written) return answers(items, live, written.results);
