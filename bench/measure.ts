@@ -5,9 +5,6 @@ import { apiserverWrites, gatewayWriteDelta, writeDelta } from "./metrics";
 import type { Measurement } from "./results";
 import { round, summarize } from "./stats";
 
-/** The gateway writes storm status at most once a second, off the request path: wait for it before counting. */
-export const STORM_SETTLE_MS = 1_300;
-
 export interface MeasureOptions extends LoadOptions {
   /** Unmeasured operations first (numbered count.., so they never share an item with measured ones). */
   warmup?: number;

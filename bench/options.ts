@@ -1,4 +1,5 @@
 import path from "node:path";
+import { GATEWAY_ENV } from "../src/gateway/config";
 import type { ControlPlaneChoice } from "./controlplane";
 
 /** How much each scenario does. */
@@ -31,6 +32,12 @@ export interface Sizes {
    * cost of accuracy. Quick runs only.
    */
   overlapStarts: boolean;
+  /**
+   * How long to wait after a run before reading the write counters: a
+   * storming RR's last status write lands up to GATEWAY_STORM_REFRESH_SECONDS
+   * after its last signal, off the request path.
+   */
+  settleMs: number;
 }
 
 export const FULL: Sizes = {
@@ -48,6 +55,7 @@ export const FULL: Sizes = {
   memoryCreateConcurrency: 50,
   microMs: 3_000,
   overlapStarts: false,
+  settleMs: Number(GATEWAY_ENV.GATEWAY_STORM_REFRESH_SECONDS[0]) * 1_000 + 300,
 };
 
 /** --quick: keeps the harness working; well under a minute. The numbers are noisy. */
@@ -66,6 +74,8 @@ export const QUICK: Sizes = {
   memoryCreateConcurrency: 50,
   microMs: 200,
   overlapStarts: true,
+  // Quick numbers are noise: a late storm write may fall outside its window.
+  settleMs: 1_300,
 };
 
 /** A bad command line: printed without a stack trace. */

@@ -1,7 +1,7 @@
 import type { BenchContext } from "../context";
 import { firing, type Gateways, type Reply } from "../gateways";
 import { burst } from "../load";
-import { counted, STORM_SETTLE_MS } from "../measure";
+import { counted } from "../measure";
 import type { WriteDelta } from "../metrics";
 import type { Measurement, Measurements } from "../results";
 import { percentile, pool, round } from "../stats";
@@ -51,7 +51,7 @@ async function burstRuns(ctx: BenchContext, gw: Gateways, label: string, tag: st
         return result;
       },
       gw,
-      STORM_SETTLE_MS,
+      ctx.options.sizes.settleMs,
     );
     runs.push(m);
     const problem = checkBurst(replies, base, warm);

@@ -1,6 +1,6 @@
 import type { BenchContext } from "../context";
 import { firing, type Gateways } from "../gateways";
-import { measure, STORM_SETTLE_MS } from "../measure";
+import { measure } from "../measure";
 import type { Measurements } from "../results";
 
 /** Scenario 2: every signal a new problem (distinct fingerprints), so each creates an RR through the gateway. */
@@ -38,7 +38,7 @@ export async function duplicates(ctx: BenchContext, gw: Gateways): Promise<Measu
       timeLimitMs: sizes.timeLimitMs,
       warmup: sizes.warmup,
       gateways: gw,
-      settleMs: STORM_SETTLE_MS,
+      settleMs: ctx.options.sizes.settleMs,
     }),
   };
 }
@@ -68,7 +68,7 @@ export async function storm(ctx: BenchContext, gw: Gateways, onRun?: (phase: "st
       timeLimitMs: sizes.timeLimitMs,
       warmup: sizes.warmup,
       gateways: gw,
-      settleMs: STORM_SETTLE_MS,
+      settleMs: ctx.options.sizes.settleMs,
       onRun,
     },
   );

@@ -43,7 +43,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
   });
   if (config.testCacheLagMs > 0) logger.warn({ lagMs: config.testCacheLagMs }, "GATEWAY_TEST_CACHE_LAG_MS is set: the RR cache lags on purpose (test only)");
   const metrics = new GatewayMetrics(() => cache.size);
-  const storm = new StormTracker({ threshold: config.stormThreshold, windowMs: config.stormWindowMs }, rrs, metrics, logger, { onWritten: rr => cache.observe(rr), flushIntervalMs: config.stormRefreshMs });
+  const storm = new StormTracker({ threshold: config.stormThreshold, windowMs: config.stormWindowMs }, rrs, metrics, logger, {
+    onWritten: rr => cache.observe(rr),
+    current: (fingerprint, name) => cache.rrsOf(fingerprint).find(rr => rr.metadata.name === name),
+    flushIntervalMs: config.stormRefreshMs,
+  });
   const duplicates = new DuplicateDetector({ rrs, cache, metrics, logger });
   // While the API server is unreachable, signals get a fast 503; a probe of /readyz says when it is back.
   const breaker = new CircuitBreaker(

@@ -6,7 +6,7 @@ import type { RemediationRequest, StormAggregationStatus } from "../model/remedi
 import type { GatewayMetrics } from "./metrics";
 
 export interface StormTrackerOptions {
-  /** Least time between two storm status writes of one RR (default 1 s; the gateway passes GATEWAY_STORM_REFRESH_SECONDS). */
+  /** Least time between two storm status writes of one RR, plus up to 20% (default 1 s; the gateway passes GATEWAY_STORM_REFRESH_SECONDS). */
   flushIntervalMs?: number;
   /**
    * Told of the RR each storm status write returns. Every such write moves the
@@ -15,6 +15,14 @@ export interface StormTrackerOptions {
    * a re-read and a retry on the request path).
    */
   onWritten?: (rr: RemediationRequest) => void;
+  /**
+   * The RR as this process knows it now (the watch-fed cache). Replicas see
+   * the same storm: a write is skipped when the RR already shows a storm
+   * count at least as high, written by another replica in the meantime.
+   */
+  current?: (fingerprint: string, name: string) => RemediationRequest | undefined;
+  /** Spreads the replicas' writes apart, so each can see the others' first (default Math.random). */
+  random?: () => number;
 }
 
 /**
@@ -26,7 +34,7 @@ export interface StormTrackerOptions {
 export class StormTracker {
   private readonly window: StormWindow;
   /** RRs whose storm status waits to be written, with the newest count seen. */
-  private readonly dirty = new Map<string, { count: number; detectedAt: string }>();
+  private readonly dirty = new Map<string, { fingerprint: string; count: number; detectedAt: string }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushIntervalMs: number;
@@ -45,6 +53,7 @@ export class StormTracker {
   /** Called after each successful count write. Never throws, never waits. */
   observe(rr: RemediationRequest, added: number): void {
     const name = rr.metadata.name!;
+    const fingerprint = rr.spec.signalFingerprint;
     const count = rr.status?.deduplication?.occurrenceCount ?? 0;
     const now = Date.now();
     const inWindow = this.window.observe(name, count, added, now);
@@ -52,22 +61,23 @@ export class StormTracker {
     const pending = this.dirty.get(name);
     if (storm?.isPartOfStorm || pending) {
       if (count > (pending?.count ?? storm?.aggregatedCount ?? 0)) {
-        this.dirty.set(name, { count, detectedAt: pending?.detectedAt ?? storm?.stormDetectedAt ?? new Date(now).toISOString() });
+        this.dirty.set(name, { fingerprint, count, detectedAt: pending?.detectedAt ?? storm?.stormDetectedAt ?? new Date(now).toISOString() });
       }
     } else if (this.window.isStorm(inWindow)) {
       this.metrics.stormsDetected.inc();
       this.logger.info({ rr: name, occurrencesInWindow: inWindow }, "storm detected");
-      this.dirty.set(name, { count, detectedAt: new Date(now).toISOString() });
+      this.dirty.set(name, { fingerprint, count, detectedAt: new Date(now).toISOString() });
     }
     this.schedule();
   }
 
   private schedule(): void {
     if (this.timer || this.dirty.size === 0) return;
+    const jitter = 1 + 0.2 * (this.options.random ?? Math.random)();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flushing = this.flush();
-    }, this.flushIntervalMs);
+    }, this.flushIntervalMs * jitter);
     this.timer.unref();
   }
 
@@ -76,11 +86,14 @@ export class StormTracker {
     this.dirty.clear();
     this.window.prune(Date.now());
     await Promise.all(
-      batch.map(async ([name, { count, detectedAt }]) => {
+      batch.map(async ([name, { fingerprint, count, detectedAt }]) => {
+        if (this.alreadyShows(fingerprint, name, count)) return;
         const section: StormAggregationStatus = { aggregatedCount: count, isPartOfStorm: true, stormDetectedAt: detectedAt };
         try {
           this.metrics.apiWrites.inc({ operation: "apply-storm" });
-          this.options.onWritten?.(await this.rrs.applyStatus(name, { stormAggregation: section }, { fieldManager: FIELD_MANAGERS.storm }));
+          // Not inside onWritten?.(…): without a listener, its arguments (the write itself) would not be evaluated.
+          const written = await this.rrs.applyStatus(name, { stormAggregation: section }, { fieldManager: FIELD_MANAGERS.storm });
+          this.options.onWritten?.(written);
         } catch (err) {
           // Storm status is advisory: log it; the next occurrence schedules another write.
           this.logger.warn({ rr: name, err: String(err) }, "could not write storm status");
@@ -88,6 +101,12 @@ export class StormTracker {
       }),
     );
     this.schedule();
+  }
+
+  /** True when the RR already shows this storm with a count at least this high (another replica wrote it). */
+  private alreadyShows(fingerprint: string, name: string, count: number): boolean {
+    const storm = this.options.current?.(fingerprint, name)?.status?.stormAggregation;
+    return Boolean(storm?.isPartOfStorm) && (storm?.aggregatedCount ?? 0) >= count;
   }
 
   /** Writes what is pending now (at shutdown). */
