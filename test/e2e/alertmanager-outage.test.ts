@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { RemediationRequest } from "../../src/model/remediation-request";
+import { scrapeSum } from "../helpers/metrics";
 import type { Identity } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
 import { PrivateControlPlane } from "../integration/helpers/private-controlplane";
 import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
-import { scrapeSum } from "../helpers/metrics";
 
 /**
  * End to end, through an API server outage: a real Alertmanager delivers to

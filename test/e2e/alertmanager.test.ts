@@ -1,11 +1,11 @@
 import type { RemediationRequest } from "../../src/model/remediation-request";
+import { scrapeSum } from "../helpers/metrics";
 import { kubectl, tokenOf } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
 import { killAllOrchestrators, OrchestratorProcess } from "../integration/helpers/orchestrator-process";
 import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
-import { scrapeSum } from "../helpers/metrics";
 
 /**
  * End to end: a real Prometheus Alertmanager (Debian package) delivers to the

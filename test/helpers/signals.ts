@@ -88,3 +88,9 @@ export async function post(baseUrl: string, path: string, body: unknown, headers
   }
   return { status: res.statusCode, headers: res.headers, body: parsed };
 }
+
+/** Names no other test (or test process) uses: `${prefix}-${pid}-1`, `-2`, ... so each test has its own problem. */
+export function uniqueNames(prefix: string): () => string {
+  let n = 0;
+  return () => `${prefix}-${process.pid}-${++n}`;
+}

@@ -3,10 +3,10 @@ import { fireBurst, percentile, type BurstReply } from "../helpers/burst";
 import { TrialTotals, type TrialReport } from "../helpers/exactly-once-check";
 import { SeededRandom, seedFromEnv } from "../helpers/seeded-random";
 import { bySoak, SOAK } from "../helpers/soak";
-import { ActiveTimeline } from "./helpers/active-timeline";
+import type { ActiveTimeline } from "./helpers/active-timeline";
 import { TestEnvironment } from "./helpers/environment";
-import { problem, setPhaseOfActive, verifyProblem } from "./helpers/exactly-once";
-import { GatewayReplicas } from "./helpers/replicas";
+import { problem, setPhaseOfActive, startReplicaRig, stopReplicaRig, verifyProblem, type ReplicaRig } from "./helpers/exactly-once";
+import type { GatewayReplicas } from "./helpers/replicas";
 
 // Issue 5, randomized: each trial draws an interleaving (how many replicas and
 // which, the burst size and how many signals are in flight at once, when the
@@ -46,33 +46,23 @@ interface Trial {
 }
 
 const env = new TestEnvironment();
-let ns: string;
 let admin: RemediationRequestClient;
 let orchestrator: RemediationRequestClient;
 let gateways: GatewayReplicas;
 let timeline: ActiveTimeline;
+let rig: ReplicaRig | undefined;
 
 let setupSeconds = 0;
 
 beforeAll(async () => {
   const started = Date.now();
-  ns = await env.freshNamespace("exactly-once-random");
-  admin = await env.rrClient("admin", ns);
-  orchestrator = await env.rrClient("orchestrator", ns);
-  timeline = new ActiveTimeline(admin);
-  await timeline.start();
-  gateways = await GatewayReplicas.start(ns, 4, slot => ({
-    LOG_LEVEL: "warn",
-    GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
-    // Test-only knob (src/gateway/config.ts).
-    ...(slot === LAGGING ? { GATEWAY_TEST_CACHE_LAG_MS: String(LAG_MS) } : {}),
-  }));
+  rig = await startReplicaRig(env, "exactly-once-random", LAGGING, LAG_MS);
+  ({ admin, orchestrator, gateways, timeline } = rig);
   setupSeconds = (Date.now() - started) / 1000;
 }, 120_000);
 
 afterAll(async () => {
-  await gateways?.stop();
-  await timeline?.stop();
+  await stopReplicaRig(rig);
   await env.close();
 });
 

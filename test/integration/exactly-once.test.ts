@@ -5,10 +5,11 @@ import { FIELD_MANAGERS } from "../../src/k8s/field-managers";
 import type { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { isTerminal } from "../../src/model/phases";
 import { fireBurst, percentile, type BurstReply } from "../helpers/burst";
-import { ActiveTimeline } from "./helpers/active-timeline";
+import { uniqueNames } from "../helpers/signals";
+import type { ActiveTimeline } from "./helpers/active-timeline";
 import { TestEnvironment } from "./helpers/environment";
-import { problem, setPhaseOfActive, verifyProblem, type Problem } from "./helpers/exactly-once";
-import { GatewayReplicas } from "./helpers/replicas";
+import { problem, setPhaseOfActive, startReplicaRig, stopReplicaRig, verifyProblem, type Problem, type ReplicaRig } from "./helpers/exactly-once";
+import type { GatewayReplicas } from "./helpers/replicas";
 import { waitFor } from "./helpers/wait";
 
 // Issue 5: exactly once across gateway replicas. Three gateway processes
@@ -24,26 +25,18 @@ let admin: RemediationRequestClient;
 let orchestrator: RemediationRequestClient;
 let gateways: GatewayReplicas;
 let timeline: ActiveTimeline;
-let unique = 0;
-const fresh = (): Problem => problem(`eo-${process.pid}-${++unique}`);
+let rig: ReplicaRig | undefined;
+const freshPod = uniqueNames("eo");
+const fresh = (): Problem => problem(freshPod());
 
 beforeAll(async () => {
-  ns = await env.freshNamespace("exactly-once");
-  admin = await env.rrClient("admin", ns);
-  orchestrator = await env.rrClient("orchestrator", ns);
-  timeline = new ActiveTimeline(admin);
-  await timeline.start();
-  gateways = await GatewayReplicas.start(ns, 4, slot => ({
-    LOG_LEVEL: "warn",
-    GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
-    // Test-only knob (src/gateway/config.ts): this replica's watch events arrive an hour late.
-    ...(slot === PAUSED ? { GATEWAY_TEST_CACHE_LAG_MS: "3600000" } : {}),
-  }));
+  // The replica in slot PAUSED sees its watch events an hour late.
+  rig = await startReplicaRig(env, "exactly-once", PAUSED, 3_600_000);
+  ({ ns, admin, orchestrator, gateways, timeline } = rig);
 }, 120_000);
 
 afterAll(async () => {
-  await gateways?.stop();
-  await timeline?.stop();
+  await stopReplicaRig(rig);
   await env.close();
 });
 

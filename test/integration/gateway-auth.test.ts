@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pino, { type Logger } from "pino";
 import { Agent, request } from "undici";
-import { alert, post, PROMETHEUS_PATH, webhook } from "../helpers/signals";
+import { alert, post, PROMETHEUS_PATH, uniqueNames, webhook } from "../helpers/signals";
 import { tokenOf } from "./helpers/controlplane";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
@@ -25,8 +25,8 @@ const tokensFile = path.join(dir, "tokens");
 writeFileSync(tokensFile, `# senders without a Kubernetes identity\n${STATIC_TOKEN}\n`);
 
 let ns: string;
-let unique = 0;
-const payload = () => webhook([alert({ alertname: "AuthProbe", pod: `pod-${process.pid}-${++unique}` })]);
+const freshPod = uniqueNames("pod");
+const payload = () => webhook([alert({ alertname: "AuthProbe", pod: freshPod() })]);
 const authorized = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A logger that keeps every line, at the most verbose level, for the test to search. */

@@ -2,11 +2,11 @@ import fc from "fast-check";
 import { Agent, request } from "undici";
 import { bodyText, eventPayload, webhookPayload } from "../helpers/fuzz-payloads";
 import { heapUsedAfterGc, MiB } from "../helpers/heap";
+import { sumSamples } from "../helpers/metrics";
 import { alert, EVENT_PATH, post, PROMETHEUS_PATH, webhook } from "../helpers/signals";
 import { bySoak, SOAK } from "../helpers/soak";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
-import { sumSamples } from "../helpers/metrics";
 
 /**
  * Fuzzing the real HTTP server against the real API server: generated

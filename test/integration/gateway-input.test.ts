@@ -1,5 +1,5 @@
 import { RemediationRequestClient } from "../../src/k8s/rr-client";
-import { alert, EVENT_PATH, post, PROMETHEUS_PATH, warningEvent, webhook } from "../helpers/signals";
+import { alert, EVENT_PATH, post, PROMETHEUS_PATH, uniqueNames, warningEvent, webhook } from "../helpers/signals";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 
@@ -13,8 +13,7 @@ const env = new TestEnvironment();
 let ns: string;
 let gw: TestGateway;
 let admin: RemediationRequestClient;
-let unique = 0;
-const freshPod = (): string => `pod-${process.pid}-${++unique}`;
+const freshPod = uniqueNames("pod");
 
 beforeAll(async () => {
   ns = await env.freshNamespace("input");

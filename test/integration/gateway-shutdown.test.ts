@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { request } from "undici";
-import { alert, post, PROMETHEUS_PATH, webhook } from "../helpers/signals";
+import { alert, post, PROMETHEUS_PATH, uniqueNames, webhook } from "../helpers/signals";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 import { waitFor } from "./helpers/wait";
@@ -14,8 +14,8 @@ import { waitFor } from "./helpers/wait";
 
 const env = new TestEnvironment();
 let ns: string;
-let unique = 0;
-const payload = () => webhook([alert({ alertname: "Shutdown", pod: `pod-${process.pid}-${++unique}` })]);
+const freshPod = uniqueNames("pod");
+const payload = () => webhook([alert({ alertname: "Shutdown", pod: freshPod() })]);
 
 beforeAll(async () => {
   ns = await env.freshNamespace("shutdown");

@@ -2,7 +2,7 @@ import { FIELD_MANAGERS } from "../../src/k8s/field-managers";
 import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { TERMINAL_PHASES } from "../../src/model/phases";
 import { LABELS, RemediationRequest } from "../../src/model/remediation-request";
-import { alert, EVENT_PATH, post, PROMETHEUS_PATH, warningEvent, webhook } from "../helpers/signals";
+import { alert, EVENT_PATH, post, PROMETHEUS_PATH, uniqueNames, warningEvent, webhook } from "../helpers/signals";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 import { waitFor } from "./helpers/wait";
@@ -11,9 +11,8 @@ const env = new TestEnvironment();
 let ns: string;
 let gw: TestGateway;
 let admin: RemediationRequestClient;
-let unique = 0;
 /** A pod name no other test uses, so each test has its own problem. */
-const freshPod = (): string => `pod-${process.pid}-${++unique}`;
+const freshPod = uniqueNames("pod");
 
 beforeAll(async () => {
   ns = await env.freshNamespace("gateway");

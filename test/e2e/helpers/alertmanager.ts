@@ -2,10 +2,10 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { request } from "undici";
+import { scrapeSum } from "../../helpers/metrics";
 import { REPO_DIR } from "../../integration/helpers/controlplane";
 import { freePort } from "../../integration/helpers/gateway-process";
 import { waitFor } from "../../integration/helpers/wait";
-import { scrapeSum } from "../../helpers/metrics";
 
 export interface AlertmanagerOptions {
   /** Where the receiver posts: the gateway's Prometheus endpoint. */

@@ -6,7 +6,9 @@ import type { RemediationRequestClient } from "../../../src/k8s/rr-client";
 import type { RemediationRequest } from "../../../src/model/remediation-request";
 import { checkTrial, type SignalReply, type TrialReport } from "../../helpers/exactly-once-check";
 import { alert, webhook } from "../../helpers/signals";
-import type { ActiveTimeline } from "./active-timeline";
+import { ActiveTimeline } from "./active-timeline";
+import type { TestEnvironment } from "./environment";
+import { GatewayReplicas } from "./replicas";
 import { waitFor } from "./wait";
 
 /** Shared by the exactly-once tests: one problem per pod name, its payload, and the checks made after a burst. */
@@ -91,4 +93,39 @@ export async function verifyProblem(admin: RemediationRequestClient, timeline: A
     report.violations.push(`two active RRs at once (resourceVersion ${overlap.resourceVersion}): ${overlap.active.join(", ")}`);
   }
   return { report, rrs };
+}
+
+/** What the exactly-once tests run on. */
+export interface ReplicaRig {
+  ns: string;
+  admin: RemediationRequestClient;
+  /** The orchestrator's identity, to end RRs as the orchestrator would. */
+  orchestrator: RemediationRequestClient;
+  /** Every change to the namespace's RRs, from an admin watch. */
+  timeline: ActiveTimeline;
+  gateways: GatewayReplicas;
+}
+
+/**
+ * A fresh namespace and four gateway processes on it; the one in slot
+ * `lagging` sees its watch events `lagMs` late (test-only knob
+ * GATEWAY_TEST_CACHE_LAG_MS, src/gateway/config.ts).
+ */
+export async function startReplicaRig(env: TestEnvironment, prefix: string, lagging: number, lagMs: number): Promise<ReplicaRig> {
+  const ns = await env.freshNamespace(prefix);
+  const admin = await env.rrClient("admin", ns);
+  const orchestrator = await env.rrClient("orchestrator", ns);
+  const timeline = new ActiveTimeline(admin);
+  await timeline.start();
+  const gateways = await GatewayReplicas.start(ns, 4, slot => ({
+    LOG_LEVEL: "warn",
+    GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
+    ...(slot === lagging ? { GATEWAY_TEST_CACHE_LAG_MS: String(lagMs) } : {}),
+  }));
+  return { ns, admin, orchestrator, timeline, gateways };
+}
+
+export async function stopReplicaRig(rig: ReplicaRig | undefined): Promise<void> {
+  await rig?.gateways.stop();
+  await rig?.timeline.stop();
 }

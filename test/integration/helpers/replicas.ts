@@ -1,6 +1,6 @@
 import { request } from "undici";
-import { startGatewayProcess, type GatewayProcess } from "./gateway-process";
 import { scrapeSum } from "../../helpers/metrics";
+import { startGatewayProcess, type GatewayProcess } from "./gateway-process";
 
 /**
  * N gateway replicas, each a separate process on its own port, against one
