@@ -284,10 +284,8 @@ function waiting(items: Pending[]): Pending[] {
 
 /** One answer per item, in order: each answered item's result, undefined for the others (their senders left). */
 function answers(items: Pending[], answered: Pending[], results: RecordResult[]): (RecordResult | undefined)[] {
-  return items.map(item => {
-    const k = answered.indexOf(item);
-    return k < 0 ? undefined : results[k];
-  });
+  const resultOf = new Map(answered.map((item, k) => [item, results[k]]));
+  return items.map(item => resultOf.get(item));
 }
 
 /** What the log says about a count write without an answer, and what re-reading the RR showed (never a token or a payload). */
