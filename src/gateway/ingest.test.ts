@@ -4,7 +4,8 @@ import { RedeliveryMemory } from "../dedup/redelivery-memory";
 import type { Signal } from "../dedup/signal";
 import { ForbiddenError, UnavailableError } from "../k8s/errors";
 import { CircuitBreaker } from "./circuit-breaker";
-import { SignalIngest } from "./ingest";
+import { GatewayError } from "./errors";
+import { SignalIngest, type IngestDeps } from "./ingest";
 import { GatewayMetrics } from "./metrics";
 import type { RecordResult, SignalRecorder } from "./recorder";
 
@@ -36,8 +37,8 @@ const apiDown = async (): Promise<void> => {
   throw new Error("API server down");
 };
 
-function ingestWith(recorder: SignalRecorder, breaker = new CircuitBreaker(60_000, apiDown)) {
-  return new SignalIngest({
+function ingestDeps(recorder: SignalRecorder, breaker = new CircuitBreaker(60_000, apiDown)): IngestDeps {
+  return {
     recorder,
     metrics: new GatewayMetrics(),
     logger: pino({ level: "silent" }),
@@ -45,8 +46,10 @@ function ingestWith(recorder: SignalRecorder, breaker = new CircuitBreaker(60_00
     breaker,
     redelivery: new RedeliveryMemory<RecordResult>(60_000),
     namespace: "ns",
-  });
+  };
 }
+
+const ingestWith = (recorder: SignalRecorder, breaker?: CircuitBreaker): SignalIngest => new SignalIngest(ingestDeps(recorder, breaker));
 
 describe("SignalIngest", () => {
   it("does not count twice the alerts of a payload that is redelivered after a partial failure", async () => {
@@ -90,4 +93,21 @@ describe("SignalIngest", () => {
     expect(breaker.isOpen).toBe(false);
   });
 
+
+  it("tells a signal whose sender left before it was written apart from an outage (reason sender_left)", async () => {
+    const left = new AbortController();
+    const recorder = {
+      async record(_signal: Signal, _fingerprint: string, _requestId: string, gone?: AbortSignal): Promise<RecordResult> {
+        left.abort(); // the sender times out while the signal waits
+        if (gone?.aborted) throw new GatewayError("GW_API_UNAVAILABLE", "the sender left before the signal was recorded: it was not recorded");
+        throw new Error("unreachable");
+      },
+    } as unknown as SignalRecorder;
+    const metrics = new GatewayMetrics();
+    const ingest = new SignalIngest({ ...ingestDeps(recorder), metrics });
+    const [outcome] = await ingest.ingest(signals("a"), "r1", left.signal);
+    expect(outcome.kind).toBe("failed");
+    const rejected = await metrics.signalsRejected.get();
+    expect(rejected.values).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "sender_left" }, value: 1 })]);
+  });
 });

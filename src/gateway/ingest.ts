@@ -63,7 +63,7 @@ export class SignalIngest {
       logger.info({ requestId, rr: result.rrName, fingerprint, status: result.status, count: result.count }, "signal recorded");
       return { kind: "recorded", result };
     } catch (err) {
-      return this.failure(signal, err, requestId);
+      return this.failure(signal, err, requestId, gone?.aborted ?? false);
     }
   }
 
@@ -78,7 +78,8 @@ export class SignalIngest {
     if (result.status === "resolved") metrics.signalsResolved.inc({ source: signal.source, recorded: String(Boolean(result.rrName)) });
   }
 
-  private failure(signal: Signal, err: unknown, requestId: string): Outcome {
+  /** @param senderLeft the sender closed its connection first: it will send again (a timeout, not an outage). */
+  private failure(signal: Signal, err: unknown, requestId: string, senderLeft: boolean): Outcome {
     const { metrics, logger, breaker } = this.deps;
     if (err instanceof InvalidError) {
       // The API server refused what we validated: a problem with this signal that a retry will not fix.
@@ -92,7 +93,7 @@ export class SignalIngest {
     if (err instanceof UnavailableError) breaker.recordFailure();
     else if (err instanceof KubeApiError) breaker.recordSuccess();
     const error = err instanceof UnavailableError ? unavailable() : err instanceof GatewayError ? err : refusedOrInternal(err);
-    metrics.signalsRejected.inc({ source: signal.source, reason: error.retryable ? "unavailable" : "internal" });
+    metrics.signalsRejected.inc({ source: signal.source, reason: senderLeft ? "sender_left" : error.retryable ? "unavailable" : "internal" });
     logger.warn({ requestId, err: String(err) }, "signal not recorded");
     return { kind: "failed", error };
   }

@@ -24,7 +24,7 @@ export class GatewayMetrics {
   });
   readonly signalsRejected = new Counter({
     name: "gateway_signals_rejected_total",
-    help: "Signals rejected, by reason (invalid, refused_by_api, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable, shutting_down, internal).",
+    help: "Signals rejected, by reason (invalid, refused_by_api, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable, sender_left, shutting_down, internal).",
     labelNames: ["source", "reason"] as const,
     registers: [this.registry],
   });
