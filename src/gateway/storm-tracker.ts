@@ -25,6 +25,20 @@ export interface StormTrackerOptions {
   random?: () => number;
 }
 
+/** A storm status to write: the RR's fingerprint, the newest count seen, when the storm began. */
+interface PendingStorm {
+  fingerprint: string;
+  count: number;
+  detectedAt: string;
+}
+
+/** The storm an RR already shows (written earlier, perhaps by another replica), as the status to keep up to date. */
+function stormShownBy(rr: RemediationRequest): PendingStorm | undefined {
+  const storm = rr.status?.stormAggregation;
+  if (!storm?.isPartOfStorm) return undefined;
+  return { fingerprint: rr.spec.signalFingerprint, count: storm.aggregatedCount ?? 0, detectedAt: storm.stormDetectedAt ?? new Date().toISOString() };
+}
+
 /**
  * Writes status.stormAggregation (field manager gateway-storm) off the
  * request path: when an RR's occurrences within the window reach the
@@ -34,7 +48,7 @@ export interface StormTrackerOptions {
 export class StormTracker {
   private readonly window: StormWindow;
   /** RRs whose storm status waits to be written, with the newest count seen. */
-  private readonly dirty = new Map<string, { fingerprint: string; count: number; detectedAt: string }>();
+  private readonly dirty = new Map<string, PendingStorm>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushIntervalMs: number;
@@ -53,20 +67,16 @@ export class StormTracker {
   /** Called after each successful count write. Never throws, never waits. */
   observe(rr: RemediationRequest, added: number): void {
     const name = rr.metadata.name!;
-    const fingerprint = rr.spec.signalFingerprint;
     const count = rr.status?.deduplication?.occurrenceCount ?? 0;
     const now = Date.now();
     const inWindow = this.window.observe(name, count, added, now);
-    const storm = rr.status?.stormAggregation;
-    const pending = this.dirty.get(name);
-    if (storm?.isPartOfStorm || pending) {
-      if (count > (pending?.count ?? storm?.aggregatedCount ?? 0)) {
-        this.dirty.set(name, { fingerprint, count, detectedAt: pending?.detectedAt ?? storm?.stormDetectedAt ?? new Date(now).toISOString() });
-      }
+    const known = this.dirty.get(name) ?? stormShownBy(rr);
+    if (known) {
+      if (count > known.count) this.dirty.set(name, { ...known, count });
     } else if (this.window.isStorm(inWindow)) {
       this.metrics.stormsDetected.inc();
       this.logger.info({ rr: name, occurrencesInWindow: inWindow }, "storm detected");
-      this.dirty.set(name, { fingerprint, count, detectedAt: new Date(now).toISOString() });
+      this.dirty.set(name, { fingerprint: rr.spec.signalFingerprint, count, detectedAt: new Date(now).toISOString() });
     }
     this.schedule();
   }
