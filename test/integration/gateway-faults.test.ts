@@ -218,20 +218,28 @@ async function underLoad(fault: string, ctx: ReturnType<typeof faultSetup>, inje
   return row;
 }
 
+/**
+ * A control-plane process SIGKILLed under load: the gateways turn to 503s,
+ * it stays down DOWN_MS with the gateways' heap bounded, then it is started
+ * again and the gateways recover by themselves.
+ */
+async function killedAWhile(component: "kube-apiserver" | "etcd", ctx: ReturnType<typeof faultSetup>, load: SteadyLoad, heap: HeapWatch): Promise<void> {
+  ctx.plane.kill(component);
+  await refusing(load, ctx.gws);
+  await sleep(DOWN_MS);
+  expect(heap.max).toBeLessThan(256 * MiB);
+  if (component === "etcd") ctx.plane.startEtcd();
+  else ctx.plane.startApiserver();
+  await recovered(load, Date.now(), ctx);
+}
+
 describe("kube-apiserver killed (SIGKILL) and restarted", () => {
   const ctx = faultSetup("apiserver", 2);
 
   it(
     "loses nothing, answers fast 503s with Retry-After while it is down, and recovers by itself",
     async () => {
-      const row = await underLoad("kube-apiserver killed", ctx, async (load, heap) => {
-        ctx.plane.kill("kube-apiserver");
-        await refusing(load, ctx.gws);
-        await sleep(DOWN_MS);
-        expect(heap.max).toBeLessThan(256 * MiB);
-        ctx.plane.startApiserver();
-        await recovered(load, Date.now(), ctx);
-      });
+      const row = await underLoad("kube-apiserver killed", ctx, (load, heap) => killedAWhile("kube-apiserver", ctx, load, heap));
       expectNothingLost(row, ctx.gws);
       // The circuit breaker answered without going to the API server.
       expect(row.refusedFast).toBeGreaterThan(0);
@@ -247,14 +255,7 @@ describe("etcd killed (SIGKILL) and restarted", () => {
   it(
     "loses nothing, fails fast once the API server stops answering, and recovers by itself",
     async () => {
-      const row = await underLoad("etcd killed", ctx, async (load, heap) => {
-        ctx.plane.kill("etcd");
-        await refusing(load, ctx.gws);
-        await sleep(DOWN_MS);
-        expect(heap.max).toBeLessThan(256 * MiB);
-        ctx.plane.startEtcd();
-        await recovered(load, Date.now(), ctx);
-      });
+      const row = await underLoad("etcd killed", ctx, (load, heap) => killedAWhile("etcd", ctx, load, heap));
       expectNothingLost(row, ctx.gws);
       expect(row.refusedFast).toBeGreaterThan(0);
     },
