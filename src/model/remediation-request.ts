@@ -41,25 +41,35 @@ export interface ManagedFieldsEntry {
 }
 
 export interface TargetResource {
-  kind?: string;
-  name?: string;
+  kind: string;
+  name: string;
+  /** Absent for cluster-scoped kinds. */
   namespace?: string;
   apiVersion?: string;
 }
 
+/** Target clouds kubernaut's CRD allows in spec.targetType; the gateway always writes "kubernetes". */
+export const TARGET_TYPES = ["kubernetes", "aws", "azure", "gcp", "datadog"] as const;
+
+/** spec: kubernaut's RemediationRequestSpec, field for field. */
 export interface RemediationRequestSpec {
   signalFingerprint: string;
   signalName: string;
-  severity?: string;
-  signalType?: string;
+  /** 1 to 50 characters in kubernaut's CRD. */
+  severity: string;
+  signalType: string;
+  /** At most 63 characters in kubernaut's CRD. */
   signalSource?: string;
-  targetType?: string;
-  targetResource?: TargetResource;
-  firingTime?: string;
-  receivedTime?: string;
+  targetType: (typeof TARGET_TYPES)[number];
+  targetResource: TargetResource;
+  clusterID?: string;
+  firingTime: string;
+  receivedTime: string;
   signalLabels?: Record<string, string>;
   signalAnnotations?: Record<string, string>;
-  /** base64 of the signal as received. */
+  /** JSON text: source-specific data (kubernaut's gateway writes {namespace, labels}). */
+  providerData?: string;
+  /** The signal as received, as JSON text (RRs written before v0.2 hold base64: see readOriginalPayload). */
   originalPayload?: string;
 }
 
@@ -67,54 +77,136 @@ export interface DeduplicationStatus {
   occurrenceCount?: number;
   firstSeenAt?: string;
   lastSeenAt?: string;
+  /** rr-gateway's addition (crds/additions.json). */
   resolvedCount?: number;
+  /** rr-gateway's addition (crds/additions.json). */
   lastResolvedAt?: string;
   /**
-   * Set (rarely) when this RR was found active next to an older active RR of
-   * the same problem: the name of that RR, which keeps receiving the counts.
-   * See docs/exactly-once.md.
+   * rr-gateway's addition. Set (rarely) when this RR was found active next to
+   * an older active RR of the same problem: the name of that RR, which keeps
+   * receiving the counts. See docs/exactly-once.md.
    */
   duplicateOf?: string;
 }
 
+/** rr-gateway's addition (crds/additions.json). */
 export interface StormAggregationStatus {
   aggregatedCount?: number;
   isPartOfStorm?: boolean;
   stormDetectedAt?: string;
 }
 
+/** metav1.Condition: every field but observedGeneration is required by kubernaut's CRD. */
 export interface Condition {
   type: string;
   status: "True" | "False" | "Unknown";
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
+  /** CamelCase, [A-Za-z][A-Za-z0-9_,:]*, at least one character. */
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
   observedGeneration?: number;
 }
 
-/** The status fields the orchestrator owns. */
+export interface ObjectReference {
+  apiVersion?: string;
+  fieldPath?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  resourceVersion?: string;
+  uid?: string;
+}
+
+export interface PhaseProgress {
+  processingStartTime?: string;
+  analyzingStartTime?: string;
+  executingStartTime?: string;
+  verificationDeadline?: string;
+  signalProcessingRef?: ObjectReference;
+  remediationProcessingRef?: ObjectReference;
+  aiAnalysisRef?: ObjectReference;
+  workflowExecutionRef?: ObjectReference;
+  effectivenessAssessmentRef?: ObjectReference;
+  currentProcessingRef?: ObjectReference;
+}
+
+export const SKIP_REASONS = ["RecentlyRemediated", "ResourceBusy", "ExhaustedRetries", "PreviousExecutionFailed"] as const;
+export const BLOCK_REASONS = ["ConsecutiveFailures", "DuplicateInProgress", "ResourceBusy", "RecentlyRemediated", "ExponentialBackoff", "UnmanagedResource", "IneffectiveChain"] as const;
+export const FAILURE_PHASES = ["Configuration", "SignalProcessing", "AIAnalysis", "Approval", "WorkflowExecution", "Blocked", "Deduplicated"] as const;
+export const OUTCOMES = ["Remediated", "NoActionRequired", "ManualReviewRequired", "VerificationTimedOut", "Inconclusive", "DryRun"] as const;
+export const NOTIFICATION_STATUSES = ["Pending", "InProgress", "Sent", "Failed", "Cancelled"] as const;
+
+export type BlockReason = (typeof BLOCK_REASONS)[number];
+export type FailurePhase = (typeof FAILURE_PHASES)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface RoutingStatus {
+  skipReason?: (typeof SKIP_REASONS)[number];
+  skipMessage?: string;
+  blockingWorkflowExecution?: string;
+  duplicateOf?: string;
+  duplicateCount?: number;
+  duplicateRefs?: string[];
+  deduplicatedByWE?: string;
+  blockReason?: BlockReason;
+  blockMessage?: string;
+  blockedUntil?: string;
+  /** While in the future, a terminal RR still takes its problem's repeats (kubernaut's gateway rule). */
+  nextAllowedExecution?: string;
+  consecutiveFailureCount?: number;
+}
+
+export interface CompletionStatus {
+  failurePhase?: FailurePhase;
+  failureReason?: string;
+  requiresManualReview?: boolean;
+  /** ManualReviewRequired: the RR takes its problem's repeats for good (kubernaut's gateway rule). */
+  outcome?: Outcome;
+  timeoutPhase?: string;
+  timeoutTime?: string;
+  notificationRequestRefs?: ObjectReference[];
+  notificationStatus?: (typeof NOTIFICATION_STATUSES)[number];
+  approvalNotificationSent?: boolean;
+}
+
+export interface OperatorAudit {
+  lastModifiedBy?: string;
+  lastModifiedAt?: string;
+  preRemediationSpecHash?: string;
+}
+
+export interface WorkflowSelection {
+  selectedWorkflowRef?: { workflowId: string; version: string; executionBundle: string; executionBundleDigest?: string };
+  executionRef?: ObjectReference;
+  remediationTarget?: TargetResource;
+  targetDisplay?: string;
+  confidence?: string;
+  workflowDisplayName?: string;
+  signalTargetDisplay?: string;
+}
+
+/** kubernaut's TimeoutConfig: Go durations ("1h0m0s"). */
+export interface TimeoutConfig {
+  global?: string;
+  processing?: string;
+  analyzing?: string;
+  executing?: string;
+}
+
+/** The status fields the orchestrator owns (kubernaut's RO writes the same ones). */
 export interface LifecycleStatus {
   overallPhase?: string;
   startTime?: string;
   completedAt?: string;
-  processingStartTime?: string;
-  analyzingStartTime?: string;
-  executingStartTime?: string;
-  verifyingStartTime?: string;
-  blockedAt?: string;
   message?: string;
   observedGeneration?: number;
-  routingStatus?: {
-    blockReason?: string;
-    blockMessage?: string;
-    blockedUntil?: string;
-    consecutiveFailureCount?: number;
-  };
-  completionStatus?: {
-    outcome?: string;
-    failurePhase?: string;
-    failureReason?: string;
-  };
+  phaseProgress?: PhaseProgress;
+  routingStatus?: RoutingStatus;
+  completionStatus?: CompletionStatus;
+  operatorAudit?: OperatorAudit;
+  workflowSelection?: WorkflowSelection;
+  retentionExpiryTime?: string;
+  timeoutConfig?: TimeoutConfig;
   conditions?: Condition[];
 }
 
