@@ -65,6 +65,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     metrics,
     logger,
     strategy: config.fingerprintStrategy,
+    clusterId: config.clusterId,
     maxApplyAttempts: config.maxApplyAttempts,
     unsureWriteWaitMs: config.unsureWriteWaitMs,
     onUnreachable: () => breaker.recordFailure(),
@@ -123,7 +124,7 @@ function makeAuthenticator(config: GatewayConfig, kube: KubeClient, logger: Logg
   }
   const tokens = config.auth.staticTokensFile ? readStaticTokens(config.auth.staticTokensFile) : [];
   if (config.auth.mode === "static" && tokens.length === 0) logger.warn({ file: config.auth.staticTokensFile }, "GATEWAY_AUTH=static but the tokens file holds no token: every signal will be refused with 401");
-  return new BearerAuthenticator({ ...config.auth, namespace: config.namespace }, tokens, config.auth.mode === "kubernetes" ? kube : undefined, {
+  return new BearerAuthenticator(config.auth, tokens, config.auth.mode === "kubernetes" ? kube : undefined, {
     onReview: result => metrics.authReviews.inc({ result }),
     logger,
   });

@@ -106,7 +106,7 @@ export class GatewayServer {
       status = error.status;
       if (error.retryable) res.setHeader("Retry-After", String(this.deps.config.retryAfterSeconds));
       if (error.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="rr-gateway"');
-      send(res, status, JSON.stringify(toProblem(error, requestId)), "application/problem+json");
+      send(res, status, JSON.stringify(toProblem(error, { path, requestId })), "application/problem+json");
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.deps.metrics.httpDuration.observe({ endpoint, status: String(status) }, seconds);

@@ -4,6 +4,7 @@ import { RemediationRequestClient } from "../../../src/k8s/rr-client";
 import { RemediationRequestWatch } from "../../../src/k8s/rr-watch";
 import { LABELS, RemediationRequest, RemediationRequestStatus } from "../../../src/model/remediation-request";
 import { randomFingerprint, TestEnvironment } from "./environment";
+import { testSpec } from "../../helpers/rr-spec";
 
 export interface SignalRR {
   name?: string;
@@ -24,7 +25,7 @@ export async function createSignalRR(env: TestEnvironment, namespace: string, si
   await gateway.create(
     {
       metadata: { name, labels: { [LABELS.fingerprint]: fingerprint.slice(0, 63) } },
-      spec: { signalFingerprint: fingerprint, signalName: signal.signalName ?? "TestAlert", signalLabels: signal.signalLabels, signalType: "prometheus-alert", severity: "warning" },
+      spec: testSpec(fingerprint, { signalName: signal.signalName ?? "TestAlert", signalLabels: signal.signalLabels }),
     },
     FIELD_MANAGERS.gateway,
   );
