@@ -44,6 +44,12 @@ export interface RecorderDeps {
   unsureWriteWaitMs?: number;
   /** Told at once when a write gets no answer, before waiting to learn its outcome (opens the circuit breaker). */
   onUnreachable?: () => void;
+  /**
+   * False while the installed CRD has no status.deduplication.resolvedCount
+   * (kubernaut's own): a resolved alert is answered with the RR it belongs to,
+   * and nothing is written.
+   */
+  resolvedCounts?: () => boolean;
 }
 
 interface Pending {
@@ -77,6 +83,7 @@ export class SignalRecorder {
 
   /** @param gone aborted when the sender leaves: from then on its signal is not written (it will send it again). */
   async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<RecordResult> {
+    if (signal.status === "resolved" && this.deps.resolvedCounts?.() === false) return this.resolvedNotCounted(fingerprint);
     const result = await this.commits.submit(fingerprint, { signal, requestId, gone });
     if (!result) throw new GatewayError("GW_API_UNAVAILABLE", "the sender left before the signal was recorded: it was not recorded");
     return result;
@@ -266,6 +273,15 @@ export class SignalRecorder {
         throw readErr;
       }
     }
+  }
+
+  /** A resolved alert while resolved counts are off: the RR it belongs to (from the cache), unchanged. */
+  private resolvedNotCounted(fingerprint: string): RecordResult {
+    const decision = decide(fingerprint, this.deps.cache.rrsOf(fingerprint));
+    if (decision.action === "create") return this.resolvedWithoutRR(fingerprint);
+    const { rr } = decision;
+    const section = rr.status?.deduplication;
+    return { status: "resolved", fingerprint, rrName: rr.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt };
   }
 
   private resolvedWithoutRR(fingerprint: string): RecordResult {

@@ -82,9 +82,9 @@ export interface DeduplicationStatus {
   occurrenceCount?: number;
   firstSeenAt?: string;
   lastSeenAt?: string;
-  /** rr-gateway's addition (crds/additions.json). */
+  /** rr-gateway's addition (src/model/kubernaut-additions.ts). */
   resolvedCount?: number;
-  /** rr-gateway's addition (crds/additions.json). */
+  /** rr-gateway's addition (src/model/kubernaut-additions.ts). */
   lastResolvedAt?: string;
   /**
    * rr-gateway's addition. Set (rarely) when this RR was found active next to
@@ -94,7 +94,7 @@ export interface DeduplicationStatus {
   duplicateOf?: string;
 }
 
-/** rr-gateway's addition (crds/additions.json). */
+/** rr-gateway's addition (src/model/kubernaut-additions.ts). */
 export interface StormAggregationStatus {
   aggregatedCount?: number;
   isPartOfStorm?: boolean;
