@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { loadYaml } from "@kubernetes/client-node";
+import yaml from "js-yaml";
 import { KUBERNAUT_ADDITIONS } from "../../src/model/kubernaut-additions";
 
 type Obj = Record<string, unknown>;
@@ -21,7 +21,7 @@ export interface Crd {
 
 /** Our RemediationRequest CRD, as in the repository. */
 export function ourCrd(repoDir = process.env.RRGW_REPO_DIR ?? process.cwd()): Crd {
-  return loadYaml<Crd>(readFileSync(path.join(repoDir, "crds/remediationrequest.yaml"), "utf8"));
+  return yaml.load(readFileSync(path.join(repoDir, "crds/remediationrequest.yaml"), "utf8")) as Crd;
 }
 
 /**

@@ -2,6 +2,7 @@ import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { alert, EVENT_PATH, post, PROMETHEUS_PATH, uniqueNames, warningEvent, webhook } from "../helpers/signals";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
+import { readOriginalPayload } from "../../src/model/original-payload";
 
 /**
  * Input limits, through the real server against the real API server: what
@@ -74,22 +75,33 @@ describe("values cut to fit the CRD", () => {
     expect(stored).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
   });
 
-  it("cuts a long receiver name to the 253 characters spec.signalSource holds, instead of refusing the payload", async () => {
+  it("cuts a long receiver name to the 253 characters kept in spec.providerData, instead of refusing the payload", async () => {
     const reply = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Src", pod: freshPod() })], { receiver: "r".repeat(600) }));
     expect(reply.status).toBe(201);
-    expect((await admin.get(reply.body.remediationRequestName)).spec.signalSource).toBe("r".repeat(253));
+    const { spec } = await admin.get(reply.body.remediationRequestName);
+    expect(spec.signalSource).toBe("prometheus");
+    expect(JSON.parse(spec.providerData!).origin).toBe("r".repeat(253));
+  });
+
+  it("cuts a severity longer than kubernaut's 50 characters, and gives an empty one kubernaut's \"unknown\"", async () => {
+    const long = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Sev", pod: freshPod(), severity: "s".repeat(80) })]));
+    expect(long.status).toBe(201);
+    expect((await admin.get(long.body.remediationRequestName)).spec.severity).toBe("s".repeat(50));
+    const empty = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Sev", pod: freshPod(), severity: "" })]));
+    expect(empty.status).toBe(201);
+    expect((await admin.get(empty.body.remediationRequestName)).spec.severity).toBe("unknown");
   });
 });
 
 describe("what the API server keeps", () => {
-  it("counts again on an RR whose original payload's base64 holds + and / (CRD pattern, not format: byte)", async () => {
-    // "~~~?>?" encodes to "fn5+Pz4/": with "format: byte", every status write after the create would fail with 422.
+  it("keeps the original payload as JSON text, as kubernaut does, and counts on the RR after it", async () => {
     const pod = freshPod();
-    const send = () => post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Base64", pod, annotations: { summary: "~~~?>?" } })]));
+    const send = () => post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Payload", pod, annotations: { summary: "~~~?>? \" \\ /" } })]));
     const first = await send();
     expect(first.status).toBe(201);
     const rr = await admin.get(first.body.remediationRequestName);
-    expect(rr.spec.originalPayload).toMatch(/[+/]/);
+    expect(readOriginalPayload(rr.spec.originalPayload)).toMatchObject({ annotations: { summary: "~~~?>? \" \\ /" } });
+    expect(JSON.parse(rr.spec.originalPayload!)).toEqual(readOriginalPayload(rr.spec.originalPayload));
     const second = await send();
     expect(second.status).toBe(202);
     expect(second.body.metadata.count).toBe(2);

@@ -45,14 +45,18 @@ describe("first and repeated signals", () => {
       signalFingerprint: reply.body.fingerprint,
       signalName: "HighMemory",
       severity: "critical",
-      signalType: "prometheus-alert",
-      signalSource: "rr-gateway",
+      signalType: "alert",
+      signalSource: "prometheus",
       targetType: "kubernetes",
       targetResource: { kind: "Pod", name: pod, namespace: "prod", apiVersion: "v1" },
       firingTime: "2026-11-28T07:00:00.000Z",
       signalLabels: { alertname: "HighMemory", pod, namespace: "prod", severity: "critical" },
     });
-    expect(JSON.parse(Buffer.from(rr.spec.originalPayload!, "base64").toString())).toMatchObject({ labels: { pod } });
+    expect(rr.spec.receivedTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(JSON.parse(rr.spec.originalPayload!)).toMatchObject({ labels: { pod } });
+    expect(JSON.parse(rr.spec.providerData!)).toMatchObject({ namespace: "prod", labels: { pod }, origin: "rr-gateway" });
+    expect(rr.metadata.labels).toMatchObject({ "app.kubernetes.io/component": "remediation", "kubernaut.ai/signal-source": "prometheus" });
+    expect(rr.metadata.annotations?.["kubernaut.ai/created-at"]).toBe(rr.spec.receivedTime);
     expect(rr.metadata.labels?.[LABELS.fingerprint]).toBe(reply.body.fingerprint.slice(0, 63));
     expect(rr.status?.deduplication).toMatchObject({ occurrenceCount: 1 });
     expect(rr.status?.deduplication?.firstSeenAt).toBe(rr.status?.deduplication?.lastSeenAt);
@@ -152,7 +156,7 @@ describe("Kubernetes events", () => {
     const reply = await post(gw.url, EVENT_PATH, warningEvent("BackOff", { kind: "Pod", name }));
     expect(reply.status).toBe(201);
     const rr = await admin.get(reply.body.remediationRequestName);
-    expect(rr.spec).toMatchObject({ signalName: "BackOff", signalType: "kubernetes-event", targetResource: { kind: "Pod", name, namespace: "prod" } });
+    expect(rr.spec).toMatchObject({ signalName: "BackOff", signalType: "alert", signalSource: "kubernetes-events", severity: "Warning", targetResource: { kind: "Pod", name, namespace: "prod" } });
     const again = await post(gw.url, EVENT_PATH, warningEvent("BackOff", { kind: "Pod", name }, { count: 2 }));
     expect(again.status).toBe(202);
   });
