@@ -159,6 +159,40 @@ describe("exactly once across 3 gateway processes", () => {
     expect(burst.filter(r => r.slot === PAUSED).length).toBe(25);
   });
 
+  it("(6) counts every repeat on an RR the orchestrator holds after its end (ManualReviewRequired, then nextAllowedExecution), and opens one successor when the hold lapses", async () => {
+    const hold = async (p: Problem, status: Parameters<RemediationRequestClient["applyStatus"]>[1]): Promise<string> => {
+      const rr = (await admin.listByFingerprint(p.fingerprint)).find(r => !isTerminal(r.status?.overallPhase))!;
+      await orchestrator.applyStatus(rr.metadata.name!, status, { fieldManager: FIELD_MANAGERS.orchestrator });
+      return rr.metadata.name!;
+    };
+
+    // ManualReviewRequired: held for good, as kubernaut's gateway decides.
+    const review = fresh();
+    const opening = await fireBurst({ count: 5, target: roundRobin(REPLICAS), body: () => review.payload });
+    const reviewed = await hold(review, { overallPhase: "Completed", completionStatus: { outcome: "ManualReviewRequired", requiresManualReview: true } });
+    const repeats = await fireBurst({ count: 60, target: roundRobin(REPLICAS), body: () => review.payload });
+    expect(repeats.map(r => r.status)).toEqual(Array(60).fill(202));
+    expect(new Set(repeats.map(r => r.rrName))).toEqual(new Set([reviewed]));
+    const held = await expectExactlyOnce(review, [...opening, ...repeats]);
+    expect(held.report).toMatchObject({ acknowledged: 65, counted: 65, rrs: 1, activeRRs: 0 });
+
+    // nextAllowedExecution a few seconds ahead: held until then, then exactly one successor.
+    const backoff = fresh();
+    const first = await fireBurst({ count: 5, target: roundRobin(REPLICAS), body: () => backoff.payload });
+    const until = new Date(Date.now() + 6_000);
+    const backedOff = await hold(backoff, { overallPhase: "Failed", routingStatus: { nextAllowedExecution: until.toISOString() } });
+    const during = await fireBurst({ count: 30, target: roundRobin(REPLICAS), body: () => backoff.payload });
+    expect(new Set(during.map(r => r.rrName))).toEqual(new Set([backedOff]));
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, until.getTime() - Date.now()) + 500));
+    const after = await fireBurst({ count: 50, target: roundRobin(REPLICAS), body: () => backoff.payload });
+    expect(after.filter(r => r.status === 201)).toHaveLength(1);
+    const { report, rrs } = await expectExactlyOnce(backoff, [...first, ...during, ...after]);
+    expect(report).toMatchObject({ acknowledged: 85, counted: 85, rrs: 2, activeRRs: 1 });
+    const successor = rrs.find(rr => rr.metadata.name !== backedOff)!;
+    expect(successor.metadata.name).toBe(remediationRequestName(backoff.fingerprint, rrs.find(rr => rr.metadata.name === backedOff)!.metadata.uid));
+    expect(new Set(after.map(r => r.rrName))).toEqual(new Set([successor.metadata.name]));
+  }, 60_000);
+
   it("(5a) a deleted terminal RR does not let a replica with a stale cache create a second active RR", async () => {
     const p = fresh();
     // RR1 completed, RR2 active: made through the up-to-date replicas; the paused one has seen none of it.
