@@ -45,6 +45,47 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
+describe("with the kubernaut sender preset (GATEWAY_AUTH_PRESET=kubernaut)", () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    // kubernaut's sender RBAC: "create" on the Service gateway-service in the gateway's namespace.
+    const admin = await env.kube("admin");
+    const rbac = "/apis/rbac.authorization.k8s.io/v1";
+    await admin.request({
+      method: "POST",
+      path: `${rbac}/namespaces/${ns}/roles`,
+      body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "kubernaut-gateway-sender" }, rules: [{ apiGroups: [""], resources: ["services"], resourceNames: ["gateway-service"], verbs: ["create"] }] },
+      what: "create Role kubernaut-gateway-sender",
+    });
+    await admin.request({
+      method: "POST",
+      path: `${rbac}/namespaces/${ns}/rolebindings`,
+      body: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "kubernaut-gateway-sender" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "kubernaut-gateway-sender" },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "nobody" }],
+      },
+      what: "create RoleBinding kubernaut-gateway-sender",
+    });
+    gw = await startTestGateway(ns, { GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_PRESET: "kubernaut" });
+  });
+  afterAll(() => gw?.stop());
+
+  it("lets in a sender that kubernaut's sender RBAC allows, unchanged", async () => {
+    const reply = await post(gw.url, PROMETHEUS_PATH, payload(), authorized(tokenOf("nobody")));
+    expect(reply.status).toBe(201);
+  });
+
+  it("refuses one allowed only rr-gateway's signals resource, naming kubernaut's permission", async () => {
+    const reply = await post(gw.url, PROMETHEUS_PATH, payload(), authorized(tokenOf("alertmanager")));
+    expect(reply.status).toBe(403);
+    expect(reply.body).toMatchObject({ code: "GW_FORBIDDEN", detail: `alertmanager may not send signals: needs "create" on services/gateway-service in namespace ${ns}` });
+  });
+});
+
 describe("with GATEWAY_AUTH=kubernetes (TokenReview + SubjectAccessReview) and a static tokens file", () => {
   let gw: TestGateway;
   const log = capturingLogger();

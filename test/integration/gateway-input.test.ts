@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { alert, EVENT_PATH, post, PROMETHEUS_PATH, uniqueNames, warningEvent, webhook } from "../helpers/signals";
 import { TestEnvironment } from "./helpers/environment";
@@ -90,6 +91,14 @@ describe("values cut to fit the CRD", () => {
     const empty = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Sev", pod: freshPod(), severity: "" })]));
     expect(empty.status).toBe(201);
     expect((await admin.get(empty.body.remediationRequestName)).spec.severity).toBe("unknown");
+  });
+});
+
+describe("content types", () => {
+  it("reads a body sent without Content-Type as JSON, as kubernaut's gateway does", async () => {
+    const reply = await request(`${gw.url}${PROMETHEUS_PATH}`, { method: "POST", body: JSON.stringify(webhook([alert({ alertname: "NoType", pod: freshPod() })])) });
+    expect(reply.statusCode).toBe(201);
+    expect(await reply.body.json()).toMatchObject({ status: "created" });
   });
 });
 
