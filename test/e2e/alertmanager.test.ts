@@ -59,7 +59,8 @@ it("delivers alerts posted to Alertmanager's API as RRs, with the bearer token o
   await alertmanager.postAlerts([{ labels: { alertname: "E2EPodCrashLooping", severity: "critical", namespace: "prod", pod: "api-7d9f8-x2x4k" }, annotations: { summary: "crash looping" } }]);
   const [rr] = await eventually(`an RR for E2EPodCrashLooping`, () => (rrs("E2EPodCrashLooping").length > 0 ? rrs("E2EPodCrashLooping") : undefined), 30_000);
   expect(rr.spec.targetResource).toMatchObject({ kind: "Pod", name: "api-7d9f8-x2x4k", namespace: "prod" });
-  expect(rr.spec.signalType).toBe("prometheus-alert");
+  expect(rr.spec).toMatchObject({ signalType: "alert", signalSource: "prometheus", targetType: "kubernetes" });
+  expect(rr.spec.firingTime).toMatch(/^\d{4}-/);
   expect(await alertmanager.metric("alertmanager_notifications_failed_total", /integration="webhook"/)).toBe(0);
 }, 90_000);
 
@@ -122,20 +123,26 @@ it("turns the same alert for two workloads into two RRs", async () => {
   }
 }, 90_000);
 
-it("shows the RRs with kubectl get rr: Phase, Alert, Occurrences, Storm and Age columns", async () => {
+it("shows the RRs with kubectl get rr: kubernaut's columns plus Occurrences and Storm", async () => {
   await eventually("two RRs for E2EMemoryHigh", () => rrs("E2EMemoryHigh").length >= 2, 30_000);
-  const table = kubectl("admin", ["get", "rr", "-n", namespace]).trim().split("\n");
-  expect(table[0]).toMatch(/^NAME\s+PHASE\s+ALERT\s+OCCURRENCES\s+STORM\s+AGE$/);
-  const rows = table.slice(1).map(line => line.split(/\s+/));
-  const memory = rows.filter(cells => cells[2] === "E2EMemoryHigh");
+  const rows = table(kubectl("admin", ["get", "rr", "-n", namespace]));
+  expect(Object.keys(rows[0])).toEqual(["NAME", "PHASE", "OUTCOME", "ALERT", "RCA TARGET", "WORKFLOW", "CONFIDENCE", "OCCURRENCES", "STORM", "AGE"]);
+  const memory = rows.filter(row => row.ALERT === "E2EMemoryHigh");
   expect(memory).toHaveLength(2);
-  for (const cells of memory) {
-    expect(cells[0]).toMatch(/^rr-[0-9a-f]{12}-[0-9a-f]{8}$/);
-    expect(cells[1]).toBe("Pending");
-    expect(Number(cells[3])).toBeGreaterThanOrEqual(1);
-    expect(cells[cells.length - 1]).toMatch(/^\d+[sm]$/);
+  for (const row of memory) {
+    expect(row.NAME).toMatch(/^rr-[0-9a-f]{12}-[0-9a-f]{8}$/);
+    expect(row.PHASE).toBe("Pending");
+    expect(Number(row.OCCURRENCES)).toBeGreaterThanOrEqual(1);
+    expect(row.AGE).toMatch(/^\d+[sm]/);
   }
 }, 90_000);
+
+/** kubectl's table output as rows keyed by column header (cells may be blank; headers may hold one space). */
+function table(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.trimEnd().split("\n");
+  const columns = [...header.matchAll(/\S+(?: \S+)*/g)].map(m => ({ name: m[0], start: m.index }));
+  return lines.map(line => Object.fromEntries(columns.map((c, i) => [c.name, line.slice(c.start, columns[i + 1]?.start ?? line.length).trim()])));
+}
 
 it("runs with the README's receiver block, on loopback only, with clustering off", () => {
   expect(alertmanager.config).toMatch(/webhook_configs:\n {6}- url: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/signals\/prometheus\n/);
