@@ -27,6 +27,13 @@ describe("gateway errors", () => {
   });
 
   it.each([
+    ["GW_UNAUTHENTICATED", "Unauthorized"],
+    ["GW_FORBIDDEN", "Forbidden"],
+  ] as const)("%s is about:blank, titled %s, as kubernaut's auth middleware answers", (code, title) => {
+    expect(toProblem(new GatewayError(code, "x"), { path: "/", requestId: "r" })).toMatchObject({ type: "about:blank", title });
+  });
+
+  it.each([
     ["GW_UNAUTHENTICATED", 401, false],
     ["GW_FORBIDDEN", 403, false],
     ["GW_PAYLOAD_TOO_LARGE", 413, false],

@@ -6,8 +6,8 @@
  */
 export const ERROR_CODES = {
   GW_INVALID_PAYLOAD: { status: 400, problem: "validation-error", title: "Bad Request" },
-  GW_UNAUTHENTICATED: { status: 401, problem: "unauthorized", title: "Unauthorized" },
-  GW_FORBIDDEN: { status: 403, problem: "forbidden", title: "Forbidden" },
+  GW_UNAUTHENTICATED: { status: 401, problem: "about:blank", title: "Unauthorized" },
+  GW_FORBIDDEN: { status: 403, problem: "about:blank", title: "Forbidden" },
   GW_NOT_FOUND: { status: 404, problem: "not-found", title: "Not Found" },
   GW_METHOD_NOT_ALLOWED: { status: 405, problem: "method-not-allowed", title: "Method Not Allowed" },
   GW_PAYLOAD_TOO_LARGE: { status: 413, problem: "payload-too-large", title: "Request Entity Too Large" },
@@ -19,8 +19,16 @@ export const ERROR_CODES = {
   GW_INTERNAL: { status: 500, problem: "internal-error", title: "Internal Server Error" },
 } as const;
 
-/** Problem type URIs: kubernaut's gateway's (pkg/gateway/errors), so a client of either reads the same types. */
+/**
+ * Problem type URIs: kubernaut's gateway's (pkg/gateway/errors; its auth
+ * middleware answers 401 and 403 with "about:blank"), so a client of either
+ * reads the same types.
+ */
 export const PROBLEM_TYPE_BASE = "https://kubernaut.ai/problems/";
+
+function problemType(problem: string): string {
+  return problem.startsWith("about:") ? problem : PROBLEM_TYPE_BASE + problem;
+}
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -63,7 +71,7 @@ export function toProblem(err: GatewayError, request: { path: string; requestId:
   const { status, title, problem } = ERROR_CODES[err.code];
   return {
     ...err.extensions,
-    type: PROBLEM_TYPE_BASE + problem,
+    type: problemType(problem),
     title,
     status,
     detail: err.message,
