@@ -41,6 +41,12 @@ describe("loadGatewayConfig", () => {
     });
   });
 
+  it("protects against replays by default, with kubernaut's windows (5 minutes old, 2 minutes ahead), or not at all when off", () => {
+    expect(loadGatewayConfig({}).freshness).toEqual({ maxAgeMs: 300_000, maxAheadMs: 120_000 });
+    expect(loadGatewayConfig({ GATEWAY_REPLAY_MAX_AGE_SECONDS: "60", GATEWAY_REPLAY_MAX_AHEAD_SECONDS: "0" }).freshness).toEqual({ maxAgeMs: 60_000, maxAheadMs: 0 });
+    expect(loadGatewayConfig({ GATEWAY_REPLAY_PROTECTION: "off" }).freshness).toBeUndefined();
+  });
+
   it("refuses an unknown preset", () => {
     expect(() => loadGatewayConfig({ GATEWAY_AUTH_PRESET: "istio" })).toThrow('GATEWAY_AUTH_PRESET="istio": must be one of rr-gateway, kubernaut');
   });

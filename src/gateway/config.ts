@@ -1,5 +1,6 @@
 import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../dedup/limits";
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
+import type { FreshnessWindow } from "../signal/freshness";
 
 export type AuthMode = "kubernetes" | "static" | "none";
 
@@ -21,6 +22,8 @@ export interface GatewayConfig {
   stormWindowMs: number;
   /** Least time between two storm status writes of one RR. */
   stormRefreshMs: number;
+  /** Replay protection (src/signal/freshness.ts); undefined when off. */
+  freshness?: FreshnessWindow;
   /** Seconds a client is told to wait (Retry-After) on a 503. */
   retryAfterSeconds: number;
   /** Bounded retries of a conflicting status apply. */
@@ -94,6 +97,9 @@ export const GATEWAY_ENV = {
   GATEWAY_STORM_THRESHOLD: ["5", "occurrences within the storm window that make a storm"],
   GATEWAY_STORM_WINDOW_SECONDS: ["60", "storm detection window"],
   GATEWAY_STORM_REFRESH_SECONDS: ["5", "least time between two storm status writes of one RR (each write moves its resourceVersion, so in-flight counts retry)"],
+  GATEWAY_REPLAY_PROTECTION: ["on", "on: refuse (400) requests whose X-Timestamp, Alertmanager startsAt or event timestamp is outside the window below, as kubernaut does; off: accept them"],
+  GATEWAY_REPLAY_MAX_AGE_SECONDS: ["300", "how old an X-Timestamp or an event may be"],
+  GATEWAY_REPLAY_MAX_AHEAD_SECONDS: ["120", "how far ahead of the gateway's clock a timestamp may be (clock skew)"],
   GATEWAY_RETRY_AFTER_SECONDS: ["5", "Retry-After sent with 503 responses"],
   GATEWAY_MAX_APPLY_ATTEMPTS: ["12", "attempts of a conflicting status write before answering 503"],
   GATEWAY_REDELIVERY_MEMORY_SECONDS: ["600", "how long alerts recorded in a failed delivery are remembered"],
@@ -153,6 +159,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     stormThreshold: int("GATEWAY_STORM_THRESHOLD", 2),
     stormWindowMs: int("GATEWAY_STORM_WINDOW_SECONDS", 1) * 1000,
     stormRefreshMs: int("GATEWAY_STORM_REFRESH_SECONDS", 1, 3600) * 1000,
+    freshness:
+      oneOf("GATEWAY_REPLAY_PROTECTION", ["on", "off"] as const) === "on"
+        ? { maxAgeMs: int("GATEWAY_REPLAY_MAX_AGE_SECONDS", 1, 86_400) * 1000, maxAheadMs: int("GATEWAY_REPLAY_MAX_AHEAD_SECONDS", 0, 86_400) * 1000 }
+        : undefined,
     retryAfterSeconds: int("GATEWAY_RETRY_AFTER_SECONDS", 1, 3600),
     maxApplyAttempts: int("GATEWAY_MAX_APPLY_ATTEMPTS", 1, 100),
     redeliveryMemoryMs: int("GATEWAY_REDELIVERY_MEMORY_SECONDS", 0) * 1000,

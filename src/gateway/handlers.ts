@@ -4,6 +4,7 @@ import { parseKubernetesEvent } from "../dedup/kubernetes-event";
 import type { SignalLimits } from "../dedup/limits";
 import type { Signal } from "../dedup/signal";
 import { SignalValidationError } from "../dedup/validation-error";
+import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, eventTimestamps, type FreshnessWindow } from "../signal/freshness";
 import { GatewayError } from "./errors";
 import type { Outcome, SignalIngest } from "./ingest";
 import type { GatewayMetrics } from "./metrics";
@@ -20,17 +21,32 @@ export interface HandlerDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   limits: SignalLimits;
+  /** Replay protection's window; undefined when it is off. */
+  freshness?: FreshnessWindow;
+}
+
+/** One signal request, as the server received it. */
+export interface SignalRequest {
+  requestId: string;
+  /** Aborted when the sender closes its connection before the answer. */
+  gone?: AbortSignal;
+  /** The X-Timestamp header (unix seconds), if sent. */
+  timestamp?: string;
 }
 
 /** POST /api/v1/signals/prometheus: an Alertmanager webhook payload. */
-export async function handlePrometheus(body: unknown, requestId: string, deps: HandlerDeps, gone?: AbortSignal): Promise<Reply> {
+export async function handlePrometheus(body: unknown, { requestId, gone, timestamp }: SignalRequest, deps: HandlerDeps): Promise<Reply> {
   const webhook = withValidation(() => parseAlertmanagerWebhook(body, deps.limits));
+  const signals = webhook.alerts.flatMap(a => (a.ok ? [a.signal] : []));
+  refuseStale("prometheus", deps, () => {
+    if (timestamp !== undefined) checkRequestTimestamp(timestamp, Date.now(), deps.freshness!);
+    else checkAlertsNotFromTheFuture(signals.map(s => s.firingTime), Date.now(), deps.freshness!);
+  });
   if (webhook.truncatedAlerts > 0) {
     // Alertmanager dropped alerts to fit its max_alerts: they never reach us, so say so.
     deps.metrics.truncatedAlerts.inc(webhook.truncatedAlerts);
     deps.logger.warn({ requestId, truncatedAlerts: webhook.truncatedAlerts }, "Alertmanager truncated the payload: raise max_alerts on the receiver to see every alert");
   }
-  const signals = webhook.alerts.flatMap(a => (a.ok ? [a.signal] : []));
   const recorded = await deps.ingest.ingest(signals, requestId, gone);
   let next = 0;
   const outcomes: Outcome[] = webhook.alerts.map(a => (a.ok ? recorded[next++] : { kind: "rejected", error: a.error }));
@@ -40,7 +56,7 @@ export async function handlePrometheus(body: unknown, requestId: string, deps: H
 }
 
 /** POST /api/v1/signals/kubernetes-event: a core/v1 Event. */
-export async function handleKubernetesEvent(body: unknown, requestId: string, deps: HandlerDeps, gone?: AbortSignal): Promise<Reply> {
+export async function handleKubernetesEvent(body: unknown, { requestId, gone, timestamp }: SignalRequest, deps: HandlerDeps): Promise<Reply> {
   let signal: Signal;
   try {
     signal = parseKubernetesEvent(body, deps.limits);
@@ -48,7 +64,22 @@ export async function handleKubernetesEvent(body: unknown, requestId: string, de
     if (err instanceof SignalValidationError) deps.metrics.signalsRejected.inc({ source: "kubernetes-event", reason: "invalid" });
     throw asInvalidPayload(err);
   }
+  refuseStale("kubernetes-event", deps, () => {
+    checkRequestTimestamp(timestamp, Date.now(), deps.freshness!);
+    checkEventFreshness(eventTimestamps(body), Date.now(), deps.freshness!);
+  });
   return reply(await deps.ingest.ingest([signal], requestId, gone));
+}
+
+/** Replay protection (when on): a request outside the window is refused whole with 400, counted as "stale". */
+function refuseStale(source: string, deps: HandlerDeps, check: () => void): void {
+  if (!deps.freshness) return;
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof SignalValidationError) deps.metrics.signalsRejected.inc({ source, reason: "stale" });
+    throw asInvalidPayload(err);
+  }
 }
 
 /**

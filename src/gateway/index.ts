@@ -94,6 +94,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     metrics,
     ingest,
     limits: config.limits,
+    freshness: config.freshness,
     auth: makeAuthenticator(config, kube, logger, metrics),
     isReady: () => cache.hasSynced && schema !== undefined,
     featuresOff: () => (schema ? featuresOff(schema.features) : []),

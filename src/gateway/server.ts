@@ -8,9 +8,9 @@ import { sleep } from "./backoff";
 import { readJsonBody } from "./body";
 import type { GatewayConfig } from "./config";
 import { GatewayError, toProblem } from "./errors";
-import { handleKubernetesEvent, handlePrometheus, type HandlerDeps, type Reply } from "./handlers";
+import { handleKubernetesEvent, handlePrometheus, type HandlerDeps, type Reply, type SignalRequest } from "./handlers";
 
-type SignalHandler = (body: unknown, requestId: string, deps: HandlerDeps, gone?: AbortSignal) => Promise<Reply>;
+type SignalHandler = (body: unknown, request: SignalRequest, deps: HandlerDeps) => Promise<Reply>;
 
 const SIGNAL_ROUTES: Record<string, { handler: SignalHandler; source: string }> = {
   "/api/v1/signals/prometheus": { handler: handlePrometheus, source: "prometheus" },
@@ -151,7 +151,7 @@ export class GatewayServer {
       // A sender that closes its connection before the answer (it timed out) will send again: what is not written by then is not written.
       const gone = new AbortController();
       res.once("close", () => gone.abort());
-      return await route.handler(body, requestId, this.deps, gone.signal);
+      return await route.handler(body, { requestId, gone: gone.signal, timestamp: headerValue(req.headers["x-timestamp"]) }, this.deps);
     } finally {
       this.inFlight--;
       metrics.inFlight.set(this.inFlight);

@@ -57,7 +57,8 @@ export function warningEvent(reason: string, object: { kind: string; name: strin
     message: `${reason} for ${object.kind} ${object.name}`,
     involvedObject: { apiVersion: "v1", namespace: object.namespace ?? "prod", ...object },
     source: { component: "kubelet" },
-    firstTimestamp: "2026-11-28T07:00:00Z",
+    // Now: the gateway refuses stale events (replay protection).
+    firstTimestamp: new Date().toISOString(),
     count: 1,
     ...extra,
   };

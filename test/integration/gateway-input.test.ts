@@ -94,6 +94,44 @@ describe("values cut to fit the CRD", () => {
   });
 });
 
+describe("replay protection (kubernaut's windows: 5 minutes old, 2 minutes ahead)", () => {
+  const unixSeconds = (offsetSeconds: number): string => String(Math.floor(Date.now() / 1000) + offsetSeconds);
+
+  it("takes a request whose X-Timestamp is within the window, and refuses an older one with 400 naming the header", async () => {
+    const fresh = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Replay", pod: freshPod() })]), { "x-timestamp": unixSeconds(-10) });
+    expect(fresh.status).toBe(201);
+    const replayed = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Replay", pod: freshPod() })]), { "x-timestamp": unixSeconds(-3600) });
+    expect(replayed.status).toBe(400);
+    expect(replayed.body).toMatchObject({ type: "https://kubernaut.ai/problems/validation-error", field: "X-Timestamp", detail: expect.stringMatching(/is 360[01]s old, more than the 300s allowed/) });
+  });
+
+  it("takes alerts that began hours ago (Alertmanager's repeat notifications), refuses a payload whose newest startsAt is ahead of the clock", async () => {
+    const old = alert({ alertname: "LongFiring", pod: freshPod() });
+    old.startsAt = new Date(Date.now() - 6 * 3600_000).toISOString();
+    expect((await post(gw.url, PROMETHEUS_PATH, webhook([old]))).status).toBe(201);
+    const future = alert({ alertname: "Future", pod: freshPod() });
+    future.startsAt = new Date(Date.now() + 3600_000).toISOString();
+    const reply = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Now", pod: freshPod() }), future]));
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ field: "alerts[].startsAt" });
+  });
+
+  it("refuses a stale event with 400, and records it with replay protection off", async () => {
+    const stale = warningEvent("BackOff", { kind: "Pod", name: freshPod() }, { lastTimestamp: new Date(Date.now() - 3600_000).toISOString() });
+    const refused = await post(gw.url, EVENT_PATH, stale);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ field: "lastTimestamp", detail: expect.stringMatching(/the event is stale/) });
+    expect((await admin.list()).items.filter(rr => rr.spec.targetResource.name === (stale.involvedObject as { name: string }).name)).toEqual([]);
+
+    const open = await startTestGateway(ns, { GATEWAY_REPLAY_PROTECTION: "off" });
+    try {
+      expect((await post(open.url, EVENT_PATH, stale)).status).toBe(201);
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
 describe("content types", () => {
   it("reads a body sent without Content-Type as JSON, as kubernaut's gateway does", async () => {
     const reply = await request(`${gw.url}${PROMETHEUS_PATH}`, { method: "POST", body: JSON.stringify(webhook([alert({ alertname: "NoType", pod: freshPod() })])) });
