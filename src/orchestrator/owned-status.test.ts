@@ -1,4 +1,6 @@
-import type { RemediationRequestStatus } from "../model/remediation-request";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { LifecycleStatus, RemediationRequestStatus } from "../model/remediation-request";
 import { OWNED_FIELDS, ownedStatus, sameStatus } from "./owned-status";
 
 describe("ownedStatus", () => {
@@ -6,7 +8,7 @@ describe("ownedStatus", () => {
     overallPhase: "Blocked",
     startTime: "2025-01-01T00:00:00.000Z",
     routingStatus: { blockReason: "ConsecutiveFailures", consecutiveFailureCount: 3 },
-    conditions: [{ type: "Blocked", status: "True" }],
+    conditions: [{ type: "Ready", status: "True", reason: "Verifying", message: "m", lastTransitionTime: "2025-01-01T00:00:00.000Z" }],
     deduplication: { occurrenceCount: 9 },
     stormAggregation: { aggregatedCount: 2, isPartOfStorm: true },
   };
@@ -26,19 +28,30 @@ describe("ownedStatus", () => {
     expect(status.conditions?.[0].status).toBe("True");
   });
 
+  it("holds kubernaut's fields only: none of rr-gateway's CRD additions (crds/additions.json)", () => {
+    const additions = JSON.parse(readFileSync(path.join(process.cwd(), "crds/additions.json"), "utf8")) as { fields: string[] };
+    for (const field of OWNED_FIELDS) {
+      for (const addition of additions.fields) expect(`status.${field}`.startsWith(addition) || addition.startsWith(`status.${field}.`)).toBe(false);
+    }
+  });
+
   it("is empty for an RR without status", () => {
     expect(ownedStatus(undefined)).toEqual({});
   });
 });
 
 describe("sameStatus", () => {
-  it.each([
+  it.each<[string, LifecycleStatus, LifecycleStatus, boolean]>([
     ["key order does not matter", { overallPhase: "Pending", startTime: "t" }, { startTime: "t", overallPhase: "Pending" }, true],
     ["undefined fields do not matter", { overallPhase: "Pending", message: undefined }, { overallPhase: "Pending" }, true],
     ["nested values matter", { routingStatus: { consecutiveFailureCount: 3 } }, { routingStatus: { consecutiveFailureCount: 4 } }, false],
-    ["condition order matters", { conditions: [{ type: "A", status: "True" as const }, { type: "B", status: "True" as const }] }, { conditions: [{ type: "B", status: "True" as const }, { type: "A", status: "True" as const }] }, false],
+    ["condition order matters", { conditions: [condition("A"), condition("B")] }, { conditions: [condition("B"), condition("A")] }, false],
     ["a new field matters", { overallPhase: "Pending" }, { overallPhase: "Pending", message: "m" }, false],
   ])("%s", (_title, a, b, same) => {
     expect(sameStatus(a, b)).toBe(same);
   });
 });
+
+function condition(type: string): NonNullable<LifecycleStatus["conditions"]>[number] {
+  return { type, status: "True", reason: "R", message: "m", lastTransitionTime: "2025-01-01T00:00:00.000Z" };
+}
