@@ -1,4 +1,6 @@
 import type { LifecycleStatus, RemediationRequest, RemediationRequestStatus } from "../model/remediation-request";
+import { violations } from "../../test/helpers/crd-schema";
+import { kubernautSchema } from "../../test/helpers/kubernaut-schema";
 import { minimalRR } from "../../test/helpers/minimal-rr";
 import { CONDITION_TYPES } from "./kubernaut-conditions";
 import { RoutingSettings, step, StepInput, StepResult } from "./lifecycle";
@@ -271,5 +273,38 @@ describe("step: a whole lifecycle", () => {
       const again = step(input(rr(first), 1_000, {}, []));
       expect(sameStatus(statusOf(again), first)).toBe(true);
     }
+  });
+});
+
+describe("step: everything it writes is valid under kubernaut's own CRD", () => {
+  const schema = kubernautSchema();
+  const endings: [string, Partial<Plan>][] = [
+    ["Remediated", {}],
+    ...(["NoActionRequired", "ManualReviewRequired", "DryRun", "Inconclusive", "VerificationTimedOut"] as const).map((o): [string, Partial<Plan>] => [o, complete(o)]),
+    ["Failed SignalProcessing", fail("Processing", "SignalProcessing")],
+    ["Failed AIAnalysis", fail("Analyzing", "AIAnalysis")],
+    ["Failed Approval", fail("Analyzing", "Approval")],
+    ["Failed WorkflowExecution", fail("Executing", "WorkflowExecution")],
+    ["Failed Configuration", fail("Pending", "Configuration")],
+    ["Failed Deduplicated", fail("Pending", "Deduplicated")],
+    ["TimedOut at Pending", { outcome: { result: "timeout", phase: "Pending" } }],
+    ["TimedOut at Verifying", { outcome: { result: "timeout", phase: "Verifying" } }],
+  ];
+
+  it.each(endings)("%s: every intermediate status fits kubernaut's schema", (_title, plan) => {
+    let current = rr();
+    for (let now = 0; now < 10_000; now += 500) {
+      let result = step(input(current, now, plan));
+      if (result.kind === "needsHistory") result = step(input(current, now, plan, []));
+      const status = statusOf(result);
+      expect(violations({ status }, { type: "object", properties: { status: schema.properties!.status } })).toEqual([]);
+      current = rr({ ...current.status, ...status });
+    }
+  });
+
+  it("Blocked and Failed after a block fit too", () => {
+    const blocked = statusOf(step(input(rr({ overallPhase: "Pending", startTime: at(0) }), 1_000, {}, THREE_FAILURES)));
+    const expired = statusOf(step(input(rr(blocked), 70_000)));
+    for (const status of [blocked, expired]) expect(violations({ status }, { type: "object", properties: { status: schema.properties!.status } })).toEqual([]);
   });
 });
