@@ -20,10 +20,23 @@ describe("parseAlertmanagerWebhook", () => {
       name: "HighMemory",
       status: "firing",
       severity: "critical",
-      signalSource: "team-a",
+      origin: "team-a",
       target: { kind: "Pod", name: "web-1", namespace: "prod" },
       annotations: { summary: "s" },
       firingTime: "2026-11-28T07:00:00.000Z",
+    });
+  });
+
+  it("fills in an alert's labels and annotations from the group's common ones (the alert's own win)", () => {
+    const parsed = parseAlertmanagerWebhook({
+      commonLabels: { cluster: "eu-1", severity: "warning" },
+      commonAnnotations: { runbook_url: "https://runbooks/x" },
+      alerts: [alert({ ...pod, severity: "critical" }, { annotations: { summary: "s" } })],
+    });
+    expect(parsed.alerts[0].ok && parsed.alerts[0].signal).toMatchObject({
+      severity: "critical",
+      labels: { ...pod, severity: "critical", cluster: "eu-1" },
+      annotations: { summary: "s", runbook_url: "https://runbooks/x" },
     });
   });
 

@@ -1,5 +1,5 @@
 import { sha256Hex } from "./fingerprint";
-import { DEFAULT_SIGNAL_LIMITS, MAX_SIGNAL_SOURCE_LENGTH, SignalLimits } from "./limits";
+import { DEFAULT_SIGNAL_LIMITS, MAX_ORIGIN_LENGTH, SignalLimits } from "./limits";
 import type { Signal, SignalStatus } from "./signal";
 import { clip, isObject, optionalString, optionalTimestamp, preview, readStringMap, typeOf } from "./string-map";
 import { targetFromLabels } from "./target";
@@ -30,14 +30,19 @@ export function parseAlertmanagerWebhook(body: unknown, limits: SignalLimits = D
   const groupKey = optionalString(body.groupKey, "groupKey", Number.MAX_SAFE_INTEGER) ?? "";
   const payloadStatus = readStatus(body.status, "status") ?? "firing";
   const source = optionalString(body.receiver, "receiver", Number.MAX_SAFE_INTEGER) ?? optionalString(body.externalURL, "externalURL", Number.MAX_SAFE_INTEGER);
-  const signalSource = source ? clip(source, MAX_SIGNAL_SOURCE_LENGTH) : "alertmanager";
+  const origin = source ? clip(source, MAX_ORIGIN_LENGTH) : "alertmanager";
+  // Alertmanager's group-wide labels and annotations fill in what an alert lacks (as kubernaut's gateway merges them).
+  const common = {
+    labels: readStringMap(body.commonLabels, "commonLabels", { maxEntries: limits.maxLabels, maxValueLength: limits.maxLabelValueLength }),
+    annotations: readStringMap(body.commonAnnotations, "commonAnnotations", { maxEntries: limits.maxAnnotations, maxValueLength: limits.maxAnnotationValueLength, truncate: true }),
+  };
   const truncated = typeof body.truncatedAlerts === "number" && body.truncatedAlerts > 0 ? body.truncatedAlerts : 0;
 
   return {
     truncatedAlerts: truncated,
     alerts: alerts.map((alert, i): ParsedAlert => {
       try {
-        return { ok: true, signal: parseAlert(alert, `alerts[${i}]`, { groupKey, payloadStatus, signalSource }, limits) };
+        return { ok: true, signal: parseAlert(alert, `alerts[${i}]`, { groupKey, payloadStatus, origin, common }, limits) };
       } catch (err) {
         if (err instanceof SignalValidationError) return { ok: false, error: err };
         throw err;
@@ -49,17 +54,20 @@ export function parseAlertmanagerWebhook(body: unknown, limits: SignalLimits = D
 interface PayloadContext {
   groupKey: string;
   payloadStatus: SignalStatus;
-  signalSource: string;
+  origin: string;
+  common: { labels: Record<string, string>; annotations: Record<string, string> };
 }
 
 function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: SignalLimits): Signal {
   if (!isObject(alert)) throw new SignalValidationError(field, `must be an object, got ${typeOf(alert)}`);
-  const labels = readStringMap(alert.labels, `${field}.labels`, { maxEntries: limits.maxLabels, maxValueLength: limits.maxLabelValueLength });
-  const annotations = readStringMap(alert.annotations, `${field}.annotations`, {
-    maxEntries: limits.maxAnnotations,
-    maxValueLength: limits.maxAnnotationValueLength,
-    truncate: true,
-  });
+  const labels = {
+    ...ctx.common.labels,
+    ...readStringMap(alert.labels, `${field}.labels`, { maxEntries: limits.maxLabels, maxValueLength: limits.maxLabelValueLength }),
+  };
+  const annotations = {
+    ...ctx.common.annotations,
+    ...readStringMap(alert.annotations, `${field}.annotations`, { maxEntries: limits.maxAnnotations, maxValueLength: limits.maxAnnotationValueLength, truncate: true }),
+  };
   const name = labels.alertname;
   if (!name) throw new SignalValidationError(`${field}.labels.alertname`, "is required");
   if (name.length > limits.maxNameLength) throw new SignalValidationError(`${field}.labels.alertname`, `is longer than ${limits.maxNameLength} characters`);
@@ -76,7 +84,7 @@ function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: 
     labels,
     annotations,
     firingTime,
-    signalSource: ctx.signalSource,
+    origin: ctx.origin,
     deliveryKey: sha256Hex(`${ctx.groupKey}|${alertFingerprint}|${status}|${firingTime ?? ""}`),
     original: alert,
   };

@@ -1,6 +1,7 @@
 import { ANNOTATIONS, RemediationRequest } from "../model/remediation-request";
 import { decide } from "./decision";
 import { remediationRequestName } from "./naming";
+import { testSpec } from "../../test/helpers/rr-spec";
 
 const FP = "a".repeat(64);
 let seq = 0;
@@ -9,7 +10,7 @@ function rr(name: string, phase?: string, predecessor?: string, created = `2026-
     apiVersion: "kubernaut.ai/v1alpha1",
     kind: "RemediationRequest",
     metadata: { name, uid: `uid-${name}`, creationTimestamp: created, annotations: predecessor ? { [ANNOTATIONS.predecessor]: predecessor } : {} },
-    spec: { signalFingerprint: FP, signalName: "X" },
+    spec: testSpec(FP, { signalName: "X" }),
     status: phase ? { overallPhase: phase } : {},
   };
 }
@@ -48,6 +49,39 @@ describe("decide: create, duplicate or successor", () => {
     const older = rr("b-older", "Pending", undefined, "2026-11-28T07:00:00Z");
     const newer = rr("a-newer", "Pending", undefined, "2026-11-28T07:00:05Z");
     expect(decide(FP, [newer, older])).toMatchObject({ action: "duplicate", rr: older });
+  });
+
+  describe("an RR kubernaut's RO holds after its end takes the repeats, as kubernaut's gateway decides", () => {
+    const NOW = Date.parse("2026-12-01T12:00:00Z");
+    const held = (name: string, status: RemediationRequest["status"], predecessor?: string): RemediationRequest => ({ ...rr(name, undefined, predecessor), status });
+
+    it.each(["Completed", "Failed", "TimedOut"])("a %s RR whose outcome is ManualReviewRequired, however old", phase => {
+      const review = held("review", { overallPhase: phase, completionStatus: { outcome: "ManualReviewRequired" } });
+      expect(decide(FP, [review], NOW)).toEqual({ action: "duplicate", rr: review });
+    });
+
+    it("a terminal RR whose nextAllowedExecution is still to come, until it comes", () => {
+      const backoff = held("backoff", { overallPhase: "Failed", routingStatus: { nextAllowedExecution: "2026-12-01T12:05:00Z" } });
+      expect(decide(FP, [backoff], NOW)).toEqual({ action: "duplicate", rr: backoff });
+      expect(decide(FP, [backoff], Date.parse("2026-12-01T12:05:00Z"))).toMatchObject({ action: "create", predecessor: backoff });
+    });
+
+    it("an active RR before a held one", () => {
+      const review = held("review", { overallPhase: "Completed", completionStatus: { outcome: "ManualReviewRequired" } });
+      const active = rr("active", "Executing", "review");
+      expect(decide(FP, [review, active], NOW)).toEqual({ action: "duplicate", rr: active });
+    });
+
+    it("the newest of two held RRs", () => {
+      const older = held("older", { overallPhase: "Failed", routingStatus: { nextAllowedExecution: "2026-12-01T13:00:00Z" } });
+      const newer = held("newer", { overallPhase: "Completed", completionStatus: { outcome: "ManualReviewRequired" } }, "older");
+      expect(decide(FP, [newer, older], NOW)).toEqual({ action: "duplicate", rr: newer });
+    });
+
+    it.each(["Remediated", "NoActionRequired", "Inconclusive", "VerificationTimedOut"] as const)("but not one whose outcome is %s", outcome => {
+      const done = held("done", { overallPhase: "Completed", completionStatus: { outcome } });
+      expect(decide(FP, [done], NOW)).toMatchObject({ action: "create", predecessor: done });
+    });
   });
 
   it("survives a deleted link: the newest unreferenced terminal RR is the head", () => {

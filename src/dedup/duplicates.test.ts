@@ -1,6 +1,7 @@
 import type { RemediationRequest } from "../model/remediation-request";
 import { decide } from "./decision";
 import { findDuplicates, unrecordedDuplicates } from "./duplicates";
+import { testSpec } from "../../test/helpers/rr-spec";
 
 const FP = "c".repeat(64);
 
@@ -9,7 +10,7 @@ function rr(name: string, created: string, phase?: string, duplicateOf?: string)
     apiVersion: "kubernaut.ai/v1alpha1",
     kind: "RemediationRequest",
     metadata: { name, uid: `uid-${name}`, creationTimestamp: created },
-    spec: { signalFingerprint: FP, signalName: "X" },
+    spec: testSpec(FP, { signalName: "X" }),
     status: { overallPhase: phase, deduplication: { occurrenceCount: 1, duplicateOf } },
   };
 }

@@ -1,16 +1,17 @@
 import { sha256Hex } from "./fingerprint";
-import { DEFAULT_SIGNAL_LIMITS, MAX_SIGNAL_SOURCE_LENGTH, MAX_TARGET_KIND_LENGTH, MAX_TARGET_NAME_LENGTH, MAX_TARGET_NAMESPACE_LENGTH, SignalLimits } from "./limits";
+import { DEFAULT_SIGNAL_LIMITS, MAX_ORIGIN_LENGTH, MAX_TARGET_KIND_LENGTH, MAX_TARGET_NAME_LENGTH, MAX_TARGET_NAMESPACE_LENGTH, SignalLimits } from "./limits";
 import type { Signal } from "./signal";
 import { isObject, optionalString, optionalTimestamp, preview, requiredString, truncate, typeOf } from "./string-map";
 import { SignalValidationError } from "./validation-error";
 
 /**
  * Parses a core/v1 Event (events.k8s.io/v1 `regarding`/`note` are read too).
- * Only Warning events are signals: a Normal event is rejected.
+ * Only Warning and Error events are signals (as in kubernaut): a Normal event is rejected.
+ * The severity is the event's type, as kubernaut's gateway passes it on.
  */
 export function parseKubernetesEvent(body: unknown, limits: SignalLimits = DEFAULT_SIGNAL_LIMITS): Signal {
   if (!isObject(body)) throw new SignalValidationError("body", `must be a JSON object (a core/v1 Event), got ${typeOf(body)}`);
-  const type = warningType(body);
+  const type = problemType(body);
   const reason = requiredString(body.reason, "reason", limits.maxNameLength);
   const metadata = isObject(body.metadata) ? body.metadata : {};
   const target = involvedObject(body, metadata);
@@ -25,22 +26,22 @@ export function parseKubernetesEvent(body: unknown, limits: SignalLimits = DEFAU
     source: "kubernetes-event",
     name: reason,
     status: "firing",
-    severity: "warning",
+    severity: type,
     target,
     labels: { reason, kind: target.kind, name: target.name, ...(target.namespace ? { namespace: target.namespace } : {}), type, component },
     annotations: message ? { message: truncate(message, limits.maxAnnotationValueLength) } : {},
     firingTime,
-    signalSource: component,
+    origin: component,
     deliveryKey: sha256Hex(`event|${uid}|${count}|${resourceVersion}|${reason}`),
     original: body,
   };
 }
 
-/** The event's type, which must be Warning. */
-function warningType(body: Record<string, unknown>): string {
+/** The event's type, which must say there is a problem: Warning or Error. */
+function problemType(body: Record<string, unknown>): string {
   const type = optionalString(body.type, "type", 63) ?? "";
-  if (type === "Normal") throw new SignalValidationError("type", "normal events are not processed: only Warning events become signals");
-  if (type !== "Warning") throw new SignalValidationError("type", `must be "Warning", got ${preview(body.type ?? null)}`);
+  if (type === "Normal") throw new SignalValidationError("type", "normal events are not processed: only Warning and Error events become signals");
+  if (type !== "Warning" && type !== "Error") throw new SignalValidationError("type", `must be "Warning" or "Error", got ${preview(body.type ?? null)}`);
   return type;
 }
 
@@ -61,8 +62,8 @@ function involvedObject(body: Record<string, unknown>, metadata: Record<string, 
 function reportingComponent(body: Record<string, unknown>): string {
   const source = isObject(body.source) ? body.source : {};
   return (
-    optionalString(source.component, "source.component", MAX_SIGNAL_SOURCE_LENGTH) ??
-    optionalString(body.reportingComponent, "reportingComponent", MAX_SIGNAL_SOURCE_LENGTH) ??
+    optionalString(source.component, "source.component", MAX_ORIGIN_LENGTH) ??
+    optionalString(body.reportingComponent, "reportingComponent", MAX_ORIGIN_LENGTH) ??
     "kubernetes"
   );
 }

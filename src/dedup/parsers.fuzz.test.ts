@@ -51,7 +51,8 @@ function expectFitsCrd(signal: Signal): void {
   const problems = [...violations(wire.spec, specSchema, "spec"), ...metadataViolations(wire.metadata)];
   if (problems.length > 0) throw new Error(`the RR would be refused by the API server:\n  ${problems.join("\n  ")}`);
   // What went out is what the API server keeps: no lone surrogates for Go's decoder to replace.
-  expect(JSON.stringify(wire.spec)).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])/i);
+  // (An escaped backslash before "ud800" is text, as in originalPayload's JSON: only an odd run of backslashes escapes.)
+  expect(JSON.stringify(wire.spec)).not.toMatch(/(?<!\\)(?:\\\\)*\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])/i);
 }
 
 describe("fuzzing the signal parsers", () => {

@@ -3,9 +3,13 @@
 export type SignalSource = "prometheus" | "kubernetes-event";
 export type SignalStatus = "firing" | "resolved";
 
-export const SIGNAL_TYPES: Record<SignalSource, string> = {
-  prometheus: "prometheus-alert",
-  "kubernetes-event": "kubernetes-event",
+/** spec.signalType: kubernaut's gateway writes "alert" for every source. */
+export const SIGNAL_TYPE = "alert";
+
+/** spec.signalSource, as kubernaut's gateway names its adapters. */
+export const SIGNAL_SOURCES: Record<SignalSource, string> = {
+  prometheus: "prometheus",
+  "kubernetes-event": "kubernetes-events",
 };
 
 export interface TargetRef {
@@ -27,8 +31,8 @@ export interface Signal {
   annotations: Record<string, string>;
   /** When the problem started (alert startsAt, event firstTimestamp), RFC 3339. */
   firingTime?: string;
-  /** Where it came from (Alertmanager receiver / externalURL, event source component). */
-  signalSource: string;
+  /** Who sent it (Alertmanager receiver / externalURL, event source component): kept in spec.providerData. */
+  origin: string;
   /** Identifies one delivery of this alert, to recognise a redelivery of a failed payload. */
   deliveryKey: string;
   /** The alert or event as received, to keep on the RR. */

@@ -30,12 +30,11 @@ function fakeKube(users: Users) {
   return { kube, calls, state };
 }
 
-const config = (overrides: Partial<GatewayConfig["auth"]> = {}): GatewayConfig["auth"] & { namespace: string } => ({
+const config = (overrides: Partial<GatewayConfig["auth"]> = {}): GatewayConfig["auth"] => ({
   mode: "kubernetes",
-  access: { verb: "create", group: "kubernaut.ai", resource: "signals" },
+  access: { verb: "create", group: "kubernaut.ai", resource: "signals", namespace: "kubernaut-system" },
   cacheTtlMs: 30_000,
   cacheSize: 100,
-  namespace: "ns",
   ...overrides,
 });
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { UnavailableError } from "../k8s/errors";
 import type { KubeClient } from "../k8s/kube-client";
-import type { GatewayConfig } from "./config";
+import type { GatewayConfig, SenderAccess } from "./config";
 import { GatewayError } from "./errors";
 
 export interface Caller {
@@ -67,7 +67,7 @@ export class BearerAuthenticator implements Authenticator {
   private readonly reviewing = new Map<string, Promise<Caller>>();
 
   constructor(
-    private readonly config: GatewayConfig["auth"] & { namespace: string },
+    private readonly config: GatewayConfig["auth"],
     private readonly staticTokens: Buffer[],
     private readonly kube?: KubeClient,
     private readonly hooks: AuthenticatorHooks = {},
@@ -123,19 +123,19 @@ export class BearerAuthenticator implements Authenticator {
       });
       const user = tokenReview.status?.user;
       if (!tokenReview.status?.authenticated || !user?.username) throw new GatewayError("GW_UNAUTHENTICATED", "the bearer token is not valid");
-      const { verb, group, resource } = this.config.access;
+      const { verb, group, resource, name, namespace } = this.config.access;
       const access = await kube.request<{ status?: { allowed?: boolean; reason?: string } }>({
         method: "POST",
         path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
         body: {
           apiVersion: "authorization.k8s.io/v1",
           kind: "SubjectAccessReview",
-          spec: { user: user.username, uid: user.uid, groups: user.groups, extra: user.extra, resourceAttributes: { namespace: this.config.namespace, verb, group, resource } },
+          spec: { user: user.username, uid: user.uid, groups: user.groups, extra: user.extra, resourceAttributes: { namespace, verb, group, resource, name } },
         },
         what: "SubjectAccessReview",
       });
       if (!access.status?.allowed) {
-        throw new GatewayError("GW_FORBIDDEN", `${user.username} may not send signals: needs "${verb}" on ${resource}.${group} in namespace ${this.config.namespace}`);
+        throw new GatewayError("GW_FORBIDDEN", `${user.username} may not send signals: needs "${verb}" on ${describeResource(this.config.access)} in namespace ${namespace}`);
       }
       return { user: user.username, via: "kubernetes" };
     } catch (err) {
@@ -166,3 +166,8 @@ function matchesAny(known: readonly Buffer[], hash: Buffer): boolean {
 
 /** Auth disabled by GATEWAY_AUTH=none: everyone is let in (the gateway warns at start). */
 export const NO_AUTH: Authenticator = { authenticate: async () => ({ user: "anonymous", via: "none" }) };
+
+/** "services/gateway-service", "signals.kubernaut.ai": how RBAC rules name a resource. */
+function describeResource({ group, resource, name }: SenderAccess): string {
+  return `${group ? `${resource}.${group}` : resource}${name ? `/${name}` : ""}`;
+}

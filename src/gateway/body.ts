@@ -1,10 +1,14 @@
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "./errors";
 
-/** Reads a JSON request body within the size limit and nesting depth. */
+/**
+ * Reads a JSON request body within the size limit and nesting depth. A body
+ * without Content-Type is read as JSON (as kubernaut's gateway does: some
+ * senders leave it out); one that declares another type is refused.
+ */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<unknown> {
   const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "application/json" && !type.endsWith("+json")) {
+  if (type !== "" && type !== "application/json" && !type.endsWith("+json")) {
     drain(req);
     throw new GatewayError("GW_UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json, got ${type ? JSON.stringify(type) : "none"}`);
   }

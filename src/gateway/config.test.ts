@@ -12,9 +12,37 @@ describe("loadGatewayConfig", () => {
       maxInFlight: 100,
       stormThreshold: 5,
       stormWindowMs: 60_000,
-      auth: { mode: "kubernetes", access: { verb: "create", group: "kubernaut.ai", resource: "signals" } },
+      auth: { mode: "kubernetes", access: { verb: "create", group: "kubernaut.ai", resource: "signals", namespace: "kubernaut-system" } },
+      clusterId: "",
     });
+    expect(config.auth.access.name).toBeUndefined();
     expect(config.tls).toBeUndefined();
+  });
+
+  it("checks senders as kubernaut's gateway does with the kubernaut preset: create on the Service gateway-service", () => {
+    expect(loadGatewayConfig({ GATEWAY_AUTH_PRESET: "kubernaut", GATEWAY_NAMESPACE: "kubernaut-system" }).auth.access).toEqual({
+      verb: "create",
+      group: "",
+      resource: "services",
+      name: "gateway-service",
+      namespace: "kubernaut-system",
+    });
+  });
+
+  it("lets each SubjectAccessReview attribute be set on its own over the preset", () => {
+    const access = loadGatewayConfig({ GATEWAY_AUTH_PRESET: "kubernaut", GATEWAY_AUTH_RESOURCE_NAME: "-", GATEWAY_AUTH_GROUP: "core", GATEWAY_AUTH_VERB: "update", GATEWAY_AUTH_NAMESPACE: "monitoring" }).auth.access;
+    expect(access).toEqual({ verb: "update", group: "", resource: "services", namespace: "monitoring" });
+    expect(loadGatewayConfig({ GATEWAY_AUTH_GROUP: "example.com", GATEWAY_AUTH_RESOURCE: "alerts", GATEWAY_AUTH_RESOURCE_NAME: "am" }).auth.access).toEqual({
+      verb: "create",
+      group: "example.com",
+      resource: "alerts",
+      name: "am",
+      namespace: "kubernaut-system",
+    });
+  });
+
+  it("refuses an unknown preset", () => {
+    expect(() => loadGatewayConfig({ GATEWAY_AUTH_PRESET: "istio" })).toThrow('GATEWAY_AUTH_PRESET="istio": must be one of rr-gateway, kubernaut');
   });
 
   it("reads every documented variable", () => {

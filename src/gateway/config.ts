@@ -1,4 +1,4 @@
-import { DEFAULT_SIGNAL_LIMITS, SignalLimits } from "../dedup/limits";
+import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../dedup/limits";
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
 
 export type AuthMode = "kubernetes" | "static" | "none";
@@ -11,6 +11,8 @@ export interface GatewayConfig {
   /** kubeconfig file; empty means $KUBECONFIG, ~/.kube/config, or in-cluster. */
   kubeconfig?: string;
   fingerprintStrategy: FingerprintStrategy;
+  /** spec.clusterID of the RRs whose signal has no `cluster` label; "" leaves it out. */
+  clusterId: string;
   maxBodyBytes: number;
   maxJsonDepth: number;
   maxInFlight: number;
@@ -37,13 +39,36 @@ export interface GatewayConfig {
     /** File with one static token per line (mode "static", or alongside "kubernetes"). */
     staticTokensFile?: string;
     /** The SubjectAccessReview a sender must pass (mode "kubernetes"). */
-    access: { verb: string; group: string; resource: string };
+    access: SenderAccess;
     cacheTtlMs: number;
     cacheSize: number;
   };
   tls?: { certFile: string; keyFile: string; clientCaFile?: string };
   logLevel: string;
 }
+
+/** What a sender must be allowed to do (a SubjectAccessReview's resourceAttributes). */
+export interface SenderAccess {
+  verb: string;
+  /** "" is the core API group. */
+  group: string;
+  resource: string;
+  /** A resource name, when the permission is for one object (kubernaut: the gateway's Service). */
+  name?: string;
+  namespace: string;
+}
+
+/**
+ * Ready-made sender permissions. rr-gateway: `create` on the virtual resource
+ * signals.kubernaut.ai (docs/deploy.md); kubernaut: what kubernaut's gateway
+ * checks (`create` on the Service gateway-service, core group), so a kubernaut
+ * install's sender RBAC works unchanged.
+ */
+export const AUTH_PRESETS = {
+  "rr-gateway": { verb: "create", group: "kubernaut.ai", resource: "signals", name: "" },
+  kubernaut: { verb: "create", group: "", resource: "services", name: "gateway-service" },
+} as const;
+export type AuthPreset = keyof typeof AUTH_PRESETS;
 
 /** Every problem found in the configuration, so one start shows them all. */
 export class ConfigError extends Error {
@@ -60,6 +85,7 @@ export const GATEWAY_ENV = {
   GATEWAY_NAMESPACE: ["kubernaut-system", "namespace for RemediationRequests"],
   KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
   GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name) or owner (top-level owner of the target)"],
+  GATEWAY_CLUSTER_ID: ["", "spec.clusterID of RRs whose signal carries no `cluster` label (kubernaut reads that label); empty: left out"],
   GATEWAY_MAX_BODY_BYTES: ["262144", "largest request body accepted (413 above)"],
   GATEWAY_MAX_JSON_DEPTH: ["32", "deepest JSON nesting accepted"],
   GATEWAY_MAX_IN_FLIGHT: ["100", "signal requests handled at once (503 above)"],
@@ -76,9 +102,12 @@ export const GATEWAY_ENV = {
   GATEWAY_SHUTDOWN_DELAY_SECONDS: ["0", "on SIGTERM, /readyz turns 503 at once but signals are still accepted this long (for load balancers to notice) before new ones get 503"],
   GATEWAY_AUTH: ["kubernetes", "kubernetes (TokenReview + SubjectAccessReview), static (tokens file only), or none"],
   GATEWAY_STATIC_TOKENS_FILE: ["", "file of static bearer tokens, one per line"],
-  GATEWAY_AUTH_VERB: ["create", "SubjectAccessReview verb a sender needs"],
-  GATEWAY_AUTH_GROUP: ["kubernaut.ai", "SubjectAccessReview API group"],
-  GATEWAY_AUTH_RESOURCE: ["signals", "SubjectAccessReview resource"],
+  GATEWAY_AUTH_PRESET: ["rr-gateway", "sender permission preset: rr-gateway (create signals.kubernaut.ai) or kubernaut (create the Service gateway-service, as kubernaut's gateway checks); the GATEWAY_AUTH_VERB ... _NAMESPACE settings override single attributes"],
+  GATEWAY_AUTH_VERB: ["", "SubjectAccessReview verb a sender needs (default: the preset's)"],
+  GATEWAY_AUTH_GROUP: ["", "SubjectAccessReview API group (default: the preset's; \"core\" for the core group)"],
+  GATEWAY_AUTH_RESOURCE: ["", "SubjectAccessReview resource (default: the preset's)"],
+  GATEWAY_AUTH_RESOURCE_NAME: ["", "SubjectAccessReview resource name (default: the preset's; \"-\" for none)"],
+  GATEWAY_AUTH_NAMESPACE: ["", "SubjectAccessReview namespace (default: GATEWAY_NAMESPACE)"],
   GATEWAY_AUTH_CACHE_SECONDS: ["30", "how long an authentication result is cached"],
   GATEWAY_TLS_CERT_FILE: ["", "serve HTTPS with this certificate (and GATEWAY_TLS_KEY_FILE)"],
   GATEWAY_TLS_KEY_FILE: ["", "private key for GATEWAY_TLS_CERT_FILE"],
@@ -116,6 +145,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     namespace,
     kubeconfig: get("KUBECONFIG") || undefined,
     fingerprintStrategy: oneOf("GATEWAY_FINGERPRINT_STRATEGY", FINGERPRINT_STRATEGIES),
+    clusterId: get("GATEWAY_CLUSTER_ID"),
     maxBodyBytes: int("GATEWAY_MAX_BODY_BYTES", 1024),
     maxJsonDepth: int("GATEWAY_MAX_JSON_DEPTH", 4, 1000),
     maxInFlight: int("GATEWAY_MAX_IN_FLIGHT", 1),
@@ -133,12 +163,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     auth: {
       mode: oneOf("GATEWAY_AUTH", ["kubernetes", "static", "none"] as const),
       staticTokensFile: get("GATEWAY_STATIC_TOKENS_FILE") || undefined,
-      access: { verb: get("GATEWAY_AUTH_VERB"), group: get("GATEWAY_AUTH_GROUP"), resource: get("GATEWAY_AUTH_RESOURCE") },
+      access: senderAccess(oneOf("GATEWAY_AUTH_PRESET", Object.keys(AUTH_PRESETS) as AuthPreset[]), get, namespace),
       cacheTtlMs: int("GATEWAY_AUTH_CACHE_SECONDS", 0, 3600) * 1000,
       cacheSize: 10_000,
     },
     logLevel: oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   };
+  if (config.clusterId.length > MAX_CLUSTER_ID_LENGTH) problems.push(`GATEWAY_CLUSTER_ID: ${config.clusterId.length} characters, more than the ${MAX_CLUSTER_ID_LENGTH} spec.clusterID holds`);
+  if (config.auth.access.verb === "" || config.auth.access.resource === "") problems.push("GATEWAY_AUTH_VERB and GATEWAY_AUTH_RESOURCE must not be empty");
   if (config.auth.mode === "static" && !config.auth.staticTokensFile) problems.push("GATEWAY_AUTH=static needs GATEWAY_STATIC_TOKENS_FILE");
   const cert = get("GATEWAY_TLS_CERT_FILE");
   const key = get("GATEWAY_TLS_KEY_FILE");
@@ -147,4 +179,18 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   else if (get("GATEWAY_TLS_CLIENT_CA_FILE")) problems.push("GATEWAY_TLS_CLIENT_CA_FILE needs GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE: client certificates need TLS");
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The preset's sender permission, with each attribute the environment sets instead. */
+function senderAccess(preset: AuthPreset, get: (name: keyof typeof GATEWAY_ENV) => string, gatewayNamespace: string): SenderAccess {
+  const base = AUTH_PRESETS[preset] ?? AUTH_PRESETS["rr-gateway"];
+  const group = get("GATEWAY_AUTH_GROUP");
+  const name = get("GATEWAY_AUTH_RESOURCE_NAME") || base.name;
+  return {
+    verb: get("GATEWAY_AUTH_VERB") || base.verb,
+    group: group === "core" ? "" : group || base.group,
+    resource: get("GATEWAY_AUTH_RESOURCE") || base.resource,
+    ...(name && name !== "-" ? { name } : {}),
+    namespace: get("GATEWAY_AUTH_NAMESPACE") || gatewayNamespace,
+  };
 }

@@ -18,6 +18,12 @@ export interface DuplicateDetectorDeps {
   maxAttempts?: number;
   /** Least time between two checks of one problem (default 1 s): bounds the reads a lagging cache can cause. */
   cooldownMs?: number;
+  /**
+   * False while the installed CRD has no status.deduplication.duplicateOf
+   * (kubernaut's own): a duplicate is logged and counted once, never written,
+   * and not suspected again.
+   */
+  marking?: () => boolean;
 }
 
 /**
@@ -45,7 +51,7 @@ export class DuplicateDetector {
 
   /** On every cache change of a problem: cheap unless the cache shows two of its RRs active. */
   private suspect(fingerprint: string): void {
-    if (this.feeding || this.stopping.signal.aborted || unrecordedDuplicates(this.deps.cache.rrsOf(fingerprint)).length === 0) return;
+    if (this.feeding || this.stopping.signal.aborted || this.pending(this.deps.cache.rrsOf(fingerprint)).length === 0) return;
     if (this.checking.has(fingerprint)) {
       this.recheck.add(fingerprint);
       return;
@@ -75,7 +81,7 @@ export class DuplicateDetector {
       const current = await rrs.listByFingerprint(fingerprint);
       // A lagging cache can show an RR active that has ended: refresh it, so it stops suspecting.
       this.feed(...current);
-      const pending = unrecordedDuplicates(current);
+      const pending = this.pending(current);
       if (pending.length === 0) return;
       try {
         for (const duplicate of pending) await this.record(fingerprint, duplicate);
@@ -88,6 +94,16 @@ export class DuplicateDetector {
     }
   }
 
+  /** The duplicates still to record: not yet on their RR, or (marking off) not yet reported by this process. */
+  private pending(rrs: readonly RemediationRequest[]): Duplicate[] {
+    const unrecorded = unrecordedDuplicates(rrs);
+    return this.marking() ? unrecorded : unrecorded.filter(d => !this.reported.has(d.rr.metadata.uid!));
+  }
+
+  private marking(): boolean {
+    return this.deps.marking?.() ?? true;
+  }
+
   private async record(fingerprint: string, { rr, duplicateOf }: Duplicate): Promise<void> {
     const { rrs, metrics, logger } = this.deps;
     const name = rr.metadata.name!;
@@ -95,8 +111,13 @@ export class DuplicateDetector {
       if (this.reported.size >= 10_000) this.reported.clear();
       this.reported.add(rr.metadata.uid!);
       metrics.duplicatesDetected.inc();
-      logger.error({ rr: name, duplicateOf, fingerprint }, "two active RemediationRequests for one problem: recording it on the newer one");
+      const marking = this.marking();
+      logger.error(
+        { rr: name, duplicateOf, fingerprint },
+        marking ? "two active RemediationRequests for one problem: recording it on the newer one" : "two active RemediationRequests for one problem (duplicate marking is off: the installed CRD has no status.deduplication.duplicateOf)",
+      );
     }
+    if (!this.marking()) return;
     metrics.apiWrites.inc({ operation: "apply-duplicate-of" });
     // The whole section, as the recorder writes it (same field manager): a field left out would be given up.
     const updated = await rrs.applyStatus(

@@ -1,17 +1,29 @@
 import { GatewayError, toProblem } from "./errors";
 
 describe("gateway errors", () => {
-  it("map to RFC 7807 problems with a stable code", () => {
-    const problem = toProblem(new GatewayError("GW_INVALID_PAYLOAD", "alerts: is empty", { field: "alerts" }), "req-1");
+  it("map to RFC 7807 problems with kubernaut's type and title, the request path and id, and a stable code", () => {
+    const problem = toProblem(new GatewayError("GW_INVALID_PAYLOAD", "alerts: is empty", { field: "alerts" }), { path: "/api/v1/signals/prometheus", requestId: "req-1" });
     expect(problem).toEqual({
-      type: "https://kubernaut.ai/problems/gw-invalid-payload",
-      title: "Invalid payload",
+      type: "https://kubernaut.ai/problems/validation-error",
+      title: "Bad Request",
       status: 400,
       detail: "alerts: is empty",
+      instance: "/api/v1/signals/prometheus",
+      request_id: "req-1",
       code: "GW_INVALID_PAYLOAD",
-      instance: "req-1",
       field: "alerts",
     });
+  });
+
+  it.each([
+    ["GW_UNSUPPORTED_MEDIA_TYPE", "unsupported-media-type", "Unsupported Media Type"],
+    ["GW_PAYLOAD_TOO_LARGE", "payload-too-large", "Request Entity Too Large"],
+    ["GW_METHOD_NOT_ALLOWED", "method-not-allowed", "Method Not Allowed"],
+    ["GW_API_UNAVAILABLE", "service-unavailable", "Service Unavailable"],
+    ["GW_OVERLOADED", "service-unavailable", "Service Unavailable"],
+    ["GW_INTERNAL", "internal-error", "Internal Server Error"],
+  ] as const)("%s is kubernaut's %s problem", (code, type, title) => {
+    expect(toProblem(new GatewayError(code, "x"), { path: "/", requestId: "r" })).toMatchObject({ type: `https://kubernaut.ai/problems/${type}`, title });
   });
 
   it.each([

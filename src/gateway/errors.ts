@@ -1,22 +1,26 @@
 /**
  * Every error the gateway answers with, in one place: a stable code, the HTTP
- * status it maps to, and a message a sender can act on. Handlers throw these;
+ * status it maps to, kubernaut's problem type and title for that status, and
+ * a message a sender can act on. Handlers throw these;
  * the server turns them into RFC 7807 problem+json responses.
  */
 export const ERROR_CODES = {
-  GW_INVALID_PAYLOAD: { status: 400, title: "Invalid payload" },
-  GW_UNAUTHENTICATED: { status: 401, title: "Unauthenticated" },
-  GW_FORBIDDEN: { status: 403, title: "Forbidden" },
-  GW_NOT_FOUND: { status: 404, title: "Not found" },
-  GW_METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
-  GW_PAYLOAD_TOO_LARGE: { status: 413, title: "Payload too large" },
-  GW_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
-  GW_OVERLOADED: { status: 503, title: "Too many requests in flight" },
-  GW_API_UNAVAILABLE: { status: 503, title: "Kubernetes API unavailable" },
-  GW_SHUTTING_DOWN: { status: 503, title: "Shutting down" },
-  GW_AUTH_UNAVAILABLE: { status: 503, title: "Cannot check credentials" },
-  GW_INTERNAL: { status: 500, title: "Internal error" },
+  GW_INVALID_PAYLOAD: { status: 400, problem: "validation-error", title: "Bad Request" },
+  GW_UNAUTHENTICATED: { status: 401, problem: "unauthorized", title: "Unauthorized" },
+  GW_FORBIDDEN: { status: 403, problem: "forbidden", title: "Forbidden" },
+  GW_NOT_FOUND: { status: 404, problem: "not-found", title: "Not Found" },
+  GW_METHOD_NOT_ALLOWED: { status: 405, problem: "method-not-allowed", title: "Method Not Allowed" },
+  GW_PAYLOAD_TOO_LARGE: { status: 413, problem: "payload-too-large", title: "Request Entity Too Large" },
+  GW_UNSUPPORTED_MEDIA_TYPE: { status: 415, problem: "unsupported-media-type", title: "Unsupported Media Type" },
+  GW_OVERLOADED: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
+  GW_API_UNAVAILABLE: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
+  GW_SHUTTING_DOWN: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
+  GW_AUTH_UNAVAILABLE: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
+  GW_INTERNAL: { status: 500, problem: "internal-error", title: "Internal Server Error" },
 } as const;
+
+/** Problem type URIs: kubernaut's gateway's (pkg/gateway/errors), so a client of either reads the same types. */
+export const PROBLEM_TYPE_BASE = "https://kubernaut.ai/problems/";
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -46,20 +50,25 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
+  /** The request path (a URI reference to this occurrence, as kubernaut's gateway sets it). */
+  instance: string;
+  /** The X-Request-Id of the request (kubernaut's extension member). */
+  request_id: string;
+  /** Which of the gateway's errors this is (finer than the type). */
   code: ErrorCode;
-  instance?: string;
   [extension: string]: unknown;
 }
 
-export function toProblem(err: GatewayError, instance?: string): Problem {
-  const { status, title } = ERROR_CODES[err.code];
+export function toProblem(err: GatewayError, request: { path: string; requestId: string }): Problem {
+  const { status, title, problem } = ERROR_CODES[err.code];
   return {
-    type: `https://kubernaut.ai/problems/${err.code.toLowerCase().replace(/_/g, "-")}`,
+    ...err.extensions,
+    type: PROBLEM_TYPE_BASE + problem,
     title,
     status,
     detail: err.message,
+    instance: request.path,
+    request_id: request.requestId,
     code: err.code,
-    instance,
-    ...err.extensions,
   };
 }

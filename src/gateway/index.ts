@@ -1,5 +1,7 @@
 import pino, { type Logger } from "pino";
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
+import { ALL_FEATURES_ON, featuresOff, OPTIONAL_FEATURES, type Feature } from "../model/schema-features";
+import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema";
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
 import { RemediationRequestCache } from "../k8s/rr-cache";
 import { RemediationRequestClient } from "../k8s/rr-client";
@@ -43,12 +45,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
   });
   if (config.testCacheLagMs > 0) logger.warn({ lagMs: config.testCacheLagMs }, "GATEWAY_TEST_CACHE_LAG_MS is set: the RR cache lags on purpose (test only)");
   const metrics = new GatewayMetrics(() => cache.size);
+  // Every optional feature is on until the installed CRD says otherwise (read before the gateway is ready).
+  let schema: SchemaFeatures | undefined;
+  const featureOn = (feature: Feature) => (): boolean => (schema?.features ?? ALL_FEATURES_ON)[feature];
   const storm = new StormTracker({ threshold: config.stormThreshold, windowMs: config.stormWindowMs }, rrs, metrics, logger, {
     onWritten: rr => cache.observe(rr),
     current: (fingerprint, name) => cache.rrsOf(fingerprint).find(rr => rr.metadata.name === name),
     flushIntervalMs: config.stormRefreshMs,
+    enabled: featureOn("stormAggregation"),
   });
-  const duplicates = new DuplicateDetector({ rrs, cache, metrics, logger });
+  const duplicates = new DuplicateDetector({ rrs, cache, metrics, logger, marking: featureOn("duplicateMarking") });
   // While the API server is unreachable, signals get a fast 503; a probe of /readyz says when it is back.
   const breaker = new CircuitBreaker(
     1_000,
@@ -65,10 +71,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     metrics,
     logger,
     strategy: config.fingerprintStrategy,
+    clusterId: config.clusterId,
     maxApplyAttempts: config.maxApplyAttempts,
     unsureWriteWaitMs: config.unsureWriteWaitMs,
     onUnreachable: () => breaker.recordFailure(),
     onCounted: (rr, added) => storm.observe(rr, added),
+    resolvedCounts: featureOn("resolvedCounts"),
   });
   const ingest = new SignalIngest({
     recorder,
@@ -87,12 +95,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     ingest,
     limits: config.limits,
     auth: makeAuthenticator(config, kube, logger, metrics),
-    isReady: () => cache.hasSynced,
+    isReady: () => cache.hasSynced && schema !== undefined,
+    featuresOff: () => (schema ? featuresOff(schema.features) : []),
   });
 
   const { port } = await server.listen();
   const scheme = config.tls ? "https" : "http";
   logger.info({ port, namespace: config.namespace, strategy: config.fingerprintStrategy, auth: config.auth.mode }, `gateway listening on ${scheme}://${config.host}:${port}`);
+  const stopped = new AbortController();
+  const schemaRead = readSchemaFeatures(kube, { stopped: stopped.signal }).then(
+    read => {
+      schema = read;
+      reportFeatures(read, metrics, logger);
+    },
+    err => logger.error({ err: String(err) }, "could not read the installed RemediationRequest CRD: not ready"),
+  );
   const synced = cache.start().then(
     () => logger.info({ rrs: cache.size }, "RemediationRequest cache synced; ready"),
     err => logger.error({ err: String(err) }, "RemediationRequest cache could not start"),
@@ -109,11 +126,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
       await duplicates.stop();
       // Stopping the cache also ends a first sync still waiting for the API server.
       await cache.stop();
-      await synced;
+      stopped.abort();
+      await Promise.all([synced, schemaRead]);
       await kube.close();
       logger.info("gateway stopped");
     },
   };
+}
+
+/** Says at start which optional features the installed CRD leaves off, and sets gateway_feature_enabled. */
+function reportFeatures(read: SchemaFeatures, metrics: GatewayMetrics, logger: Logger): void {
+  for (const [feature, on] of Object.entries(read.features) as [Feature, boolean][]) metrics.featureEnabled.set({ feature: OPTIONAL_FEATURES[feature].name }, on ? 1 : 0);
+  const off = featuresOff(read.features);
+  if (!read.known) logger.warn({ reason: read.reason }, "cannot tell which fields the installed RemediationRequest CRD has: every optional feature stays on");
+  else if (off.length > 0) logger.warn({ featuresOff: off }, `the installed RemediationRequest CRD lacks rr-gateway's optional fields (kubernaut's own schema?): ${off.join(", ")} off`);
+  else logger.info("the installed RemediationRequest CRD has every optional field: all features on");
 }
 
 function makeAuthenticator(config: GatewayConfig, kube: KubeClient, logger: Logger, metrics: GatewayMetrics): Authenticator {
@@ -123,7 +150,7 @@ function makeAuthenticator(config: GatewayConfig, kube: KubeClient, logger: Logg
   }
   const tokens = config.auth.staticTokensFile ? readStaticTokens(config.auth.staticTokensFile) : [];
   if (config.auth.mode === "static" && tokens.length === 0) logger.warn({ file: config.auth.staticTokensFile }, "GATEWAY_AUTH=static but the tokens file holds no token: every signal will be refused with 401");
-  return new BearerAuthenticator({ ...config.auth, namespace: config.namespace }, tokens, config.auth.mode === "kubernetes" ? kube : undefined, {
+  return new BearerAuthenticator(config.auth, tokens, config.auth.mode === "kubernetes" ? kube : undefined, {
     onReview: result => metrics.authReviews.inc({ result }),
     logger,
   });

@@ -105,6 +105,12 @@ export class GatewayMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly featureEnabled = new Gauge({
+    name: "gateway_feature_enabled",
+    help: "1 when an optional feature is on, 0 when the installed RemediationRequest CRD lacks its fields (kubernaut's own CRD): storm-aggregation, resolved-counts, duplicate-marking.",
+    labelNames: ["feature"] as const,
+    registers: [this.registry],
+  });
   readonly inFlight = new Gauge({
     name: "gateway_in_flight_requests",
     help: "Signal requests being handled.",

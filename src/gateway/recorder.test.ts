@@ -8,6 +8,7 @@ import type { DeduplicationStatus, RemediationRequest } from "../model/remediati
 import { GatewayError } from "./errors";
 import { GatewayMetrics } from "./metrics";
 import { SignalRecorder } from "./recorder";
+import { testSpec } from "../../test/helpers/rr-spec";
 
 const FINGERPRINT = "f".repeat(64);
 const signal: Signal = (() => {
@@ -17,7 +18,7 @@ const signal: Signal = (() => {
 })();
 
 function rrWith(resourceVersion: string, deduplication?: DeduplicationStatus): RemediationRequest {
-  return { apiVersion: "kubernaut.ai/v1alpha1", kind: "RemediationRequest", metadata: { name: "rr-1", resourceVersion }, spec: { signalFingerprint: FINGERPRINT, signalName: "X" }, status: { deduplication } };
+  return { apiVersion: "kubernaut.ai/v1alpha1", kind: "RemediationRequest", metadata: { name: "rr-1", resourceVersion }, spec: testSpec(FINGERPRINT, { signalName: "X" }), status: { deduplication } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { countBatch, type CountedBatch, type CountedItem } from "../dedup/counting";
-import { decide, isActive, type Decision } from "../dedup/decision";
+import { decide, takesRepeats, type Decision } from "../dedup/decision";
 import type { FingerprintStrategy } from "../dedup/fingerprint";
 import { GroupCommit } from "../dedup/group-commit";
 import { newRemediationRequest } from "../dedup/new-rr";
@@ -35,6 +35,8 @@ export interface RecorderDeps {
   metrics: GatewayMetrics;
   logger: Logger;
   strategy: FingerprintStrategy;
+  /** spec.clusterID for signals without a `cluster` label ("" for none). */
+  clusterId?: string;
   maxApplyAttempts: number;
   /** Told of every successful count write, off the request path (storm detection). */
   onCounted?: (rr: RemediationRequest, added: number) => void;
@@ -42,6 +44,12 @@ export interface RecorderDeps {
   unsureWriteWaitMs?: number;
   /** Told at once when a write gets no answer, before waiting to learn its outcome (opens the circuit breaker). */
   onUnreachable?: () => void;
+  /**
+   * False while the installed CRD has no status.deduplication.resolvedCount
+   * (kubernaut's own): a resolved alert is answered with the RR it belongs to,
+   * and nothing is written.
+   */
+  resolvedCounts?: () => boolean;
 }
 
 interface Pending {
@@ -75,6 +83,7 @@ export class SignalRecorder {
 
   /** @param gone aborted when the sender leaves: from then on its signal is not written (it will send it again). */
   async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<RecordResult> {
+    if (signal.status === "resolved" && this.deps.resolvedCounts?.() === false) return this.resolvedNotCounted(fingerprint);
     const result = await this.commits.submit(fingerprint, { signal, requestId, gone });
     if (!result) throw new GatewayError("GW_API_UNAVAILABLE", "the sender left before the signal was recorded: it was not recorded");
     return result;
@@ -98,7 +107,7 @@ export class SignalRecorder {
       const rr = await this.rrFor(decision, firing, fingerprint);
       const late = rr && unsure.find(u => carries(rr, u.counted.next));
       if (late) return answers(items, late.items, this.counted(fingerprint, rr, late.counted, late.base));
-      if (!rr || !isActive(rr)) {
+      if (!rr || !takesRepeats(rr, Date.now())) {
         // The name was taken by an RR that has already ended, or that was deleted before it could be read: look at the whole chain again.
         this.giveUpAfter(attempt, rr?.metadata.name);
         known = await rrs.listByFingerprint(fingerprint);
@@ -181,7 +190,7 @@ export class SignalRecorder {
     metrics.unsureWrites.inc({ outcome: outcome.applied ? "applied" : "not_applied" });
     this.deps.logger.warn(unsureWriteLog(rr, counted, err, outcome.rr), `a count write got no answer; the RR shows it ${outcome.applied ? "applied" : "not applied"}`);
     if (outcome.applied) return { results: this.counted(fingerprint, outcome.rr, counted, rr.status?.deduplication?.occurrenceCount ?? 0) };
-    return { view: outcome.rr && isActive(outcome.rr) ? [outcome.rr] : await rrs.listByFingerprint(fingerprint) };
+    return { view: outcome.rr && takesRepeats(outcome.rr, Date.now()) ? [outcome.rr] : await rrs.listByFingerprint(fingerprint) };
   }
 
   /** The batch is on the RR: keep the cache and storm detection up to date, and give each item its result. */
@@ -216,12 +225,12 @@ export class SignalRecorder {
     throw new GatewayError("GW_API_UNAVAILABLE", `could not record the signal on ${rrName ?? "its RR"} after ${attempt} conflicting attempts; retry later`);
   }
 
-  /** After a conflict: the RR as it is now if still active, else every RR of the problem, from the API server. */
+  /** After a conflict: the RR as it is now if it still takes repeats, else every RR of the problem, from the API server. */
   private async freshView(fingerprint: string, rr: RemediationRequest): Promise<RemediationRequest[]> {
     try {
       const fresh = await this.deps.rrs.get(rr.metadata.name!);
       this.deps.cache.observe(fresh);
-      if (isActive(fresh)) return [fresh];
+      if (takesRepeats(fresh, Date.now())) return [fresh];
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
@@ -243,6 +252,7 @@ export class SignalRecorder {
       strategy: this.deps.strategy,
       predecessorName: decision.predecessor?.metadata.name,
       receivedAt: new Date().toISOString(),
+      clusterId: this.deps.clusterId,
     });
     try {
       metrics.apiWrites.inc({ operation: "create" });
@@ -263,6 +273,15 @@ export class SignalRecorder {
         throw readErr;
       }
     }
+  }
+
+  /** A resolved alert while resolved counts are off: the RR it belongs to (from the cache), unchanged. */
+  private resolvedNotCounted(fingerprint: string): RecordResult {
+    const decision = decide(fingerprint, this.deps.cache.rrsOf(fingerprint));
+    if (decision.action === "create") return this.resolvedWithoutRR(fingerprint);
+    const { rr } = decision;
+    const section = rr.status?.deduplication;
+    return { status: "resolved", fingerprint, rrName: rr.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt };
   }
 
   private resolvedWithoutRR(fingerprint: string): RecordResult {

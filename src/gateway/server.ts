@@ -23,6 +23,8 @@ export interface ServerDeps extends HandlerDeps {
   auth: Authenticator;
   /** Ready once the RR cache has synced. */
   isReady: () => boolean;
+  /** Optional features the installed CRD leaves off, named in /readyz. */
+  featuresOff?: () => string[];
 }
 
 /**
@@ -106,7 +108,7 @@ export class GatewayServer {
       status = error.status;
       if (error.retryable) res.setHeader("Retry-After", String(this.deps.config.retryAfterSeconds));
       if (error.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="rr-gateway"');
-      send(res, status, JSON.stringify(toProblem(error, requestId)), "application/problem+json");
+      send(res, status, JSON.stringify(toProblem(error, { path, requestId })), "application/problem+json");
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.deps.metrics.httpDuration.observe({ endpoint, status: String(status) }, seconds);
@@ -164,13 +166,19 @@ export class GatewayServer {
         return { status: 200, body: "ok" };
       case "/readyz":
         if (this.draining) return { status: 503, body: "shutting down" };
-        return this.deps.isReady() ? { status: 200, body: "ok" } : { status: 503, body: "RemediationRequest cache not synced yet" };
+        if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced or CRD not read yet" };
+        return { status: 200, body: readyDetail(this.deps.featuresOff?.() ?? []) };
       case "/metrics":
         return { status: 200, body: await this.deps.metrics.registry.metrics(), contentType: this.deps.metrics.registry.contentType };
       default:
         throw new GatewayError("GW_NOT_FOUND", `no such endpoint: ${path}. Signals go to ${Object.keys(SIGNAL_ROUTES).join(" or ")}`);
     }
   }
+}
+
+/** "ok", and on a second line the optional features the installed CRD leaves off (ready all the same). */
+function readyDetail(off: string[]): string {
+  return off.length === 0 ? "ok" : `ok\nfeatures off (the installed RemediationRequest CRD lacks their fields): ${off.join(", ")}`;
 }
 
 const REJECT_REASONS: Partial<Record<string, string>> = {

@@ -3,6 +3,7 @@ import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";
 import { GatewayMetrics } from "./metrics";
 import { StormTracker } from "./storm-tracker";
+import { testSpec } from "../../test/helpers/rr-spec";
 
 const FINGERPRINT = "a".repeat(64);
 
@@ -11,7 +12,7 @@ function rr(count: number, stormAggregation?: StormAggregationStatus): Remediati
     apiVersion: "kubernaut.ai/v1alpha1",
     kind: "RemediationRequest",
     metadata: { name: "rr-1", resourceVersion: "1" },
-    spec: { signalFingerprint: FINGERPRINT, signalName: "X" },
+    spec: testSpec(FINGERPRINT, { signalName: "X" }),
     status: { deduplication: { occurrenceCount: count }, stormAggregation },
   };
 }

@@ -23,6 +23,8 @@ export interface StormTrackerOptions {
   current?: (fingerprint: string, name: string) => RemediationRequest | undefined;
   /** Spreads the replicas' writes apart, so each can see the others' first (default Math.random). */
   random?: () => number;
+  /** False while the installed CRD has no status.stormAggregation (kubernaut's own): nothing is tracked or written. */
+  enabled?: () => boolean;
 }
 
 /** A storm status to write: the RR's fingerprint, the newest count seen, when the storm began. */
@@ -66,6 +68,7 @@ export class StormTracker {
 
   /** Called after each successful count write. Never throws, never waits. */
   observe(rr: RemediationRequest, added: number): void {
+    if (this.options.enabled?.() === false) return;
     const name = rr.metadata.name!;
     const count = rr.status?.deduplication?.occurrenceCount ?? 0;
     const now = Date.now();

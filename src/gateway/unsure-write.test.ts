@@ -3,13 +3,14 @@ import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { DeduplicationStatus, RemediationRequest } from "../model/remediation-request";
 import { GatewayError } from "./errors";
 import { carries, settleUnsureWrite } from "./unsure-write";
+import { testSpec } from "../../test/helpers/rr-spec";
 
 const T0 = "2026-11-28T07:00:00.000Z";
 const T1 = "2026-11-28T07:00:01.000Z";
 const T2 = "2026-11-28T07:00:02.000Z";
 
 function rr(resourceVersion: string, deduplication?: DeduplicationStatus): RemediationRequest {
-  return { apiVersion: "kubernaut.ai/v1alpha1", kind: "RemediationRequest", metadata: { name: "rr-1", resourceVersion }, spec: { signalFingerprint: "f", signalName: "X" }, status: { deduplication } };
+  return { apiVersion: "kubernaut.ai/v1alpha1", kind: "RemediationRequest", metadata: { name: "rr-1", resourceVersion }, spec: testSpec("f", { signalName: "X" }), status: { deduplication } };
 }
 
 /** A client whose get() answers from a script: an RR, or an error to throw. */

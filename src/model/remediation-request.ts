@@ -10,15 +10,20 @@ export const RR_PLURAL = "remediationrequests";
 export const LABELS = {
   /** The first 63 of the fingerprint's 64 hex digits (see fingerprintLabelValue). */
   fingerprint: "kubernaut.ai/signal-fingerprint",
-  signalType: "kubernaut.ai/signal-type",
+  /** spec.signalSource: prometheus or kubernetes-events. */
+  signalSource: "kubernaut.ai/signal-source",
   severity: "kubernaut.ai/severity",
   fingerprintStrategy: "kubernaut.ai/fingerprint-strategy",
   managedBy: "app.kubernetes.io/managed-by",
+  /** kubernaut's gateway sets it to "remediation". */
+  component: "app.kubernetes.io/component",
 } as const;
 
 export const ANNOTATIONS = {
   /** Name of the terminal RR this one succeeds, if any. */
   predecessor: "kubernaut.ai/predecessor",
+  /** When the gateway created the RR (RFC 3339), as kubernaut's gateway records it. */
+  createdAt: "kubernaut.ai/created-at",
 } as const;
 
 export interface ObjectMeta {
@@ -77,9 +82,9 @@ export interface DeduplicationStatus {
   occurrenceCount?: number;
   firstSeenAt?: string;
   lastSeenAt?: string;
-  /** rr-gateway's addition (crds/additions.json). */
+  /** rr-gateway's addition (src/model/kubernaut-additions.ts). */
   resolvedCount?: number;
-  /** rr-gateway's addition (crds/additions.json). */
+  /** rr-gateway's addition (src/model/kubernaut-additions.ts). */
   lastResolvedAt?: string;
   /**
    * rr-gateway's addition. Set (rarely) when this RR was found active next to
@@ -89,7 +94,7 @@ export interface DeduplicationStatus {
   duplicateOf?: string;
 }
 
-/** rr-gateway's addition (crds/additions.json). */
+/** rr-gateway's addition (src/model/kubernaut-additions.ts). */
 export interface StormAggregationStatus {
   aggregatedCount?: number;
   isPartOfStorm?: boolean;

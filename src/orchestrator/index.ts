@@ -82,7 +82,7 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
       if (!stopping) log.warn({ err }, "the RemediationRequest watch failed; it restarts by itself");
     },
   });
-  // It needs nothing of rr-gateway's CRD additions (crds/additions.json), so it runs unchanged under kubernaut's own CRD.
+  // It needs nothing of rr-gateway's CRD additions (src/model/kubernaut-additions.ts), so it runs unchanged under kubernaut's own CRD.
   log.info({ statusFields: OWNED_FIELDS.map(f => `status.${f}`), kubernautFieldsOnly: true }, "writes kubernaut's RemediationRequest status fields only");
   // Sync first, so the index is complete when this instance starts leading.
   await watch.start();

@@ -1,6 +1,6 @@
 import type { LifecycleStatus, RemediationRequest, RemediationRequestStatus } from "../model/remediation-request";
-import { violations } from "../../test/helpers/crd-schema";
-import { kubernautSchema } from "../../test/helpers/kubernaut-schema";
+import { Schema, violations } from "../../test/helpers/crd-schema";
+import { kubernautCrd } from "../../test/helpers/kubernaut-schema";
 import { minimalRR } from "../../test/helpers/minimal-rr";
 import { CONDITION_TYPES } from "./kubernaut-conditions";
 import { RoutingSettings, step, StepInput, StepResult } from "./lifecycle";
@@ -277,7 +277,7 @@ describe("step: a whole lifecycle", () => {
 });
 
 describe("step: everything it writes is valid under kubernaut's own CRD", () => {
-  const schema = kubernautSchema();
+  const schema = kubernautCrd().spec.versions[0].schema.openAPIV3Schema as Schema;
   const endings: [string, Partial<Plan>][] = [
     ["Remediated", {}],
     ...(["NoActionRequired", "ManualReviewRequired", "DryRun", "Inconclusive", "VerificationTimedOut"] as const).map((o): [string, Partial<Plan>] => [o, complete(o)]),

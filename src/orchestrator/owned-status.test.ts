@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { LifecycleStatus, RemediationRequestStatus } from "../model/remediation-request";
+import { KUBERNAUT_ADDITIONS } from "../model/kubernaut-additions";
 import { OWNED_FIELDS, ownedStatus, sameStatus } from "./owned-status";
 
 describe("ownedStatus", () => {
@@ -28,10 +27,9 @@ describe("ownedStatus", () => {
     expect(status.conditions?.[0].status).toBe("True");
   });
 
-  it("holds kubernaut's fields only: none of rr-gateway's CRD additions (crds/additions.json)", () => {
-    const additions = JSON.parse(readFileSync(path.join(process.cwd(), "crds/additions.json"), "utf8")) as { fields: string[] };
+  it("holds kubernaut's fields only: none of rr-gateway's CRD additions (src/model/kubernaut-additions.ts)", () => {
     for (const field of OWNED_FIELDS) {
-      for (const addition of additions.fields) expect(`status.${field}`.startsWith(addition) || addition.startsWith(`status.${field}.`)).toBe(false);
+      for (const addition of KUBERNAUT_ADDITIONS.fields) expect(`status.${field}`.startsWith(addition) || addition.startsWith(`status.${field}.`)).toBe(false);
     }
   });
 

@@ -2,7 +2,7 @@ import type { LifecycleStatus, RemediationRequestStatus } from "../model/remedia
 
 /**
  * The status fields the orchestrator owns under its field manager: kubernaut's
- * own RO fields, nothing of rr-gateway's additions (crds/additions.json), so it
+ * own RO fields, nothing of rr-gateway's additions (src/model/kubernaut-additions.ts), so it
  * works unchanged under kubernaut's CRD. An allowlist, so status.deduplication
  * and status.stormAggregation (the gateway's) can never end up in one of its
  * applies.

@@ -1,6 +1,7 @@
 import { remediationRequestName } from "../../src/dedup/naming";
 import { ANNOTATIONS, type RemediationRequest } from "../../src/model/remediation-request";
 import { checkTrial, TrialTotals, type SignalReply } from "./exactly-once-check";
+import { testSpec } from "./rr-spec";
 
 const FP = "b".repeat(64);
 
@@ -13,7 +14,7 @@ function rr(uid: string, occurrenceCount: number, phase?: string, predecessor?: 
       uid,
       annotations: predecessor ? { [ANNOTATIONS.predecessor]: predecessor.metadata.name! } : {},
     },
-    spec: { signalFingerprint: FP, signalName: "X" },
+    spec: testSpec(FP, { signalName: "X" }),
     status: { overallPhase: phase, deduplication: { occurrenceCount } },
   };
 }

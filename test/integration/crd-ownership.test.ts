@@ -4,6 +4,7 @@ import { NewRemediationRequest } from "../../src/k8s/rr-client";
 import { LABELS, RR_GROUP } from "../../src/model/remediation-request";
 import { randomFingerprint, TestEnvironment } from "./helpers/environment";
 import { Access, canI } from "./helpers/rbac";
+import { testSpec } from "../helpers/rr-spec";
 
 const env = new TestEnvironment();
 let ns: string;
@@ -16,7 +17,7 @@ afterAll(() => env.close());
 function newRR(name: string, fingerprint = randomFingerprint()): NewRemediationRequest {
   return {
     metadata: { name, labels: { [LABELS.fingerprint]: fingerprint.slice(0, 63) } },
-    spec: { signalFingerprint: fingerprint, signalName: "HighMemory", severity: "critical", signalType: "prometheus-alert" },
+    spec: testSpec(fingerprint, { signalName: "HighMemory", severity: "critical" }),
   };
 }
 

@@ -187,7 +187,7 @@ describe("exactly once across 3 gateway processes", () => {
     await new Promise(r => setTimeout(r, 1_100));
     const twin = newRemediationRequest({
       name: remediationRequestName(p.fingerprint, "uid-of-a-deleted-rr"),
-      signal: { source: "prometheus", name: "ExactlyOnce", status: "firing", severity: "critical", target: { kind: "Pod", name: p.pod, namespace: "prod" }, labels: {}, annotations: {}, signalSource: "test", deliveryKey: "k", original: {} },
+      signal: { source: "prometheus", name: "ExactlyOnce", status: "firing", severity: "critical", target: { kind: "Pod", name: p.pod, namespace: "prod" }, labels: {}, annotations: {}, origin: "test", deliveryKey: "k", original: {} },
       fingerprint: p.fingerprint,
       strategy: "resource",
       predecessorName: "rr-deleted",

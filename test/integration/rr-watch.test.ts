@@ -3,6 +3,7 @@ import { RemediationRequestWatch } from "../../src/k8s/rr-watch";
 import { RemediationRequest } from "../../src/model/remediation-request";
 import { randomFingerprint, TestEnvironment } from "./helpers/environment";
 import { waitFor } from "./helpers/wait";
+import { testSpec } from "../helpers/rr-spec";
 
 const env = new TestEnvironment();
 afterAll(() => env.close());
@@ -11,7 +12,7 @@ describe("RemediationRequestWatch", () => {
   it("delivers the initial list before start() resolves, then every change", async () => {
     const ns = await env.freshNamespace("watch");
     const rrs = await env.rrClient("gateway", ns);
-    const spec = (fp: string) => ({ signalFingerprint: fp, signalName: "Watched" });
+    const spec = (fp: string) => testSpec(fp, { signalName: "Watched" });
     await rrs.create({ metadata: { name: "before-start" }, spec: spec(randomFingerprint()) }, FIELD_MANAGERS.gateway);
 
     const seen = new Map<string, RemediationRequest>();

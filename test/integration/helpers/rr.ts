@@ -3,8 +3,8 @@ import { FIELD_MANAGERS } from "../../../src/k8s/field-managers";
 import { RemediationRequestClient } from "../../../src/k8s/rr-client";
 import { RemediationRequestWatch } from "../../../src/k8s/rr-watch";
 import { LABELS, RemediationRequest, RemediationRequestStatus } from "../../../src/model/remediation-request";
-import { minimalSpec } from "../../helpers/minimal-rr";
 import { randomFingerprint, TestEnvironment } from "./environment";
+import { testSpec } from "../../helpers/rr-spec";
 
 export interface SignalRR {
   name?: string;
@@ -26,7 +26,7 @@ export async function createSignalRR(env: TestEnvironment, namespace: string, si
   await gateway.create(
     {
       metadata: { name, labels: { [LABELS.fingerprint]: fingerprint.slice(0, 63) } },
-      spec: minimalSpec({ signalFingerprint: fingerprint, signalName: signal.signalName ?? "TestAlert", signalLabels: signal.signalLabels, firingTime: now, receivedTime: now }),
+      spec: testSpec(fingerprint, { signalName: signal.signalName ?? "TestAlert", signalLabels: signal.signalLabels }),
     },
     FIELD_MANAGERS.gateway,
   );
