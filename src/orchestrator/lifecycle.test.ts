@@ -277,7 +277,9 @@ describe("step: a whole lifecycle", () => {
 });
 
 describe("step: everything it writes is valid under kubernaut's own CRD", () => {
-  const schema = kubernautCrd().spec.versions[0].schema.openAPIV3Schema as Schema;
+  // kubernautCrd() holds client-node's model objects, where "enum" is spelled "_enum"; crd-schema's
+  // violations() reads "enum", so rename it back, or no enum (outcome, failurePhase, ...) would be checked.
+  const schema = JSON.parse(JSON.stringify(kubernautCrd().spec.versions[0].schema.openAPIV3Schema).replaceAll('"_enum":', '"enum":')) as Schema;
   const endings: [string, Partial<Plan>][] = [
     ["Remediated", {}],
     ...(["NoActionRequired", "ManualReviewRequired", "DryRun", "Inconclusive", "VerificationTimedOut"] as const).map((o): [string, Partial<Plan>] => [o, complete(o)]),
@@ -300,6 +302,10 @@ describe("step: everything it writes is valid under kubernaut's own CRD", () => 
       expect(violations({ status }, { type: "object", properties: { status: schema.properties!.status } })).toEqual([]);
       current = rr({ ...current.status, ...status });
     }
+  });
+
+  it("checks enums: a status outside kubernaut's enums does not fit", () => {
+    expect(violations({ status: { completionStatus: { outcome: "Failed" } } }, { type: "object", properties: { status: schema.properties!.status } })).toEqual([expect.stringContaining("completionStatus.outcome: not one of")]);
   });
 
   it("Blocked and Failed after a block fit too", () => {
