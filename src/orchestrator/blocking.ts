@@ -1,25 +1,25 @@
 import type { RemediationRequest } from "../model/remediation-request";
 
 /**
- * Consecutive-failure blocking (the "gatherer" lists the RRs of the
- * fingerprint from the API server; this is the pure "evaluator").
+ * Consecutive-failure blocking as kubernaut's RO does it
+ * (pkg/remediationorchestrator/routing/blocking.go: fingerprintHistory,
+ * countConsecutiveFailures, CheckConsecutiveFailures). The reconciler (the
+ * "gatherer") lists the RRs of the fingerprint from the API server; this is
+ * the pure "evaluator". docs/orchestrator.md states each rule with its source.
  *
- * The run is counted over the RR's predecessors (same fingerprint, terminal,
- * created no later than it), newest outcome first:
- *   - Failed                         counts one failure;
- *   - Completed                      ends the run (a success resets it);
- *   - Failed with failurePhase Blocked ends the run: a block whose cooldown
- *     expired is a reset, not a new failure, or every RR after a block would
- *     be blocked again forever;
- *   - TimedOut, Skipped, Cancelled   are skipped: neither a failed
- *     remediation (as in kubernaut, only Failed counts) nor a success.
- * Predecessors are ordered by completedAt (millisecond precision, written by
- * the orchestrator), falling back to creationTimestamp (whole seconds).
+ * History: the RRs of the same spec.signalFingerprint (field selector, one
+ * namespace) whose spec.targetResource.namespace equals this RR's, without
+ * this RR itself, newest creationTimestamp first. Walking it:
+ *   - Failed (any failurePhase) or Blocked   counts one failure;
+ *   - Completed with outcome Inconclusive    counts one failure (the alert still fires);
+ *   - Completed with any other outcome       ends the walk (a success resets the run);
+ *   - anything else (active, TimedOut, Skipped, Cancelled) is passed over.
+ * count >= threshold blocks the RR (blockReason ConsecutiveFailures).
  */
 
 export interface FailureRun {
   count: number;
-  /** The failed predecessors counted, newest first, for the block message. */
+  /** The RRs counted, newest first, for logs and messages. */
   names: string[];
 }
 
@@ -28,32 +28,54 @@ export interface BlockDecision extends FailureRun {
 }
 
 export const BLOCK_REASON = "ConsecutiveFailures";
-/** completionStatus.failurePhase of an RR that was Blocked until its cooldown expired. */
+/** completionStatus.failurePhase of an RR whose block's cooldown ended. */
 export const BLOCKED_FAILURE_PHASE = "Blocked";
 
-export function consecutiveFailures(rr: RemediationRequest, history: readonly RemediationRequest[]): FailureRun {
-  const created = Date.parse(rr.metadata.creationTimestamp ?? "");
-  const predecessors = history
-    .filter(p => p.metadata.name !== rr.metadata.name)
+export function fingerprintHistory(rr: RemediationRequest, all: readonly RemediationRequest[]): RemediationRequest[] {
+  const targetNamespace = rr.spec.targetResource?.namespace ?? "";
+  return all
+    .filter(p => !isSameRR(p, rr))
     .filter(p => p.spec.signalFingerprint === rr.spec.signalFingerprint)
-    .filter(p => Number.isNaN(created) || !(Date.parse(p.metadata.creationTimestamp ?? "") > created))
-    .sort((a, b) => outcomeTime(b) - outcomeTime(a));
+    .filter(p => (p.spec.targetResource?.namespace ?? "") === targetNamespace)
+    .sort(newestFirst);
+}
+
+export function consecutiveFailures(rr: RemediationRequest, all: readonly RemediationRequest[]): FailureRun {
   const names: string[] = [];
-  for (const p of predecessors) {
+  for (const p of fingerprintHistory(rr, all)) {
     const phase = p.status?.overallPhase;
-    if (phase === "Completed") break;
-    if (phase === "Failed" && p.status?.completionStatus?.failurePhase === BLOCKED_FAILURE_PHASE) break;
-    if (phase === "Failed") names.push(p.metadata.name ?? "");
+    const outcome = p.status?.completionStatus?.outcome;
+    if (phase === "Failed" || phase === "Blocked" || (phase === "Completed" && outcome === "Inconclusive")) names.push(p.metadata.name ?? "");
+    else if (phase === "Completed") break;
   }
   return { count: names.length, names };
 }
 
-export function blockDecision(rr: RemediationRequest, history: readonly RemediationRequest[], threshold: number): BlockDecision {
-  const run = consecutiveFailures(rr, history);
+export function blockDecision(rr: RemediationRequest, all: readonly RemediationRequest[], threshold: number): BlockDecision {
+  const run = consecutiveFailures(rr, all);
   return { ...run, blocked: run.count >= threshold };
 }
 
-function outcomeTime(rr: RemediationRequest): number {
-  const t = Date.parse(rr.status?.completedAt ?? rr.metadata.creationTimestamp ?? "");
-  return Number.isNaN(t) ? 0 : t;
+/** kubernaut's block message (routing/blocking.go: CheckConsecutiveFailures). */
+export function blockMessage(count: number, blockedUntil: string): string {
+  return `${count} consecutive failures. Cooldown expires: ${blockedUntil}`;
+}
+
+function isSameRR(a: RemediationRequest, b: RemediationRequest): boolean {
+  return a.metadata.uid && b.metadata.uid ? a.metadata.uid === b.metadata.uid : a.metadata.name === b.metadata.name;
+}
+
+/**
+ * kubernaut sorts by creationTimestamp only (whole seconds), leaving the order
+ * of RRs created in the same second unspecified. The mock breaks such ties by
+ * status.startTime (milliseconds, written when it first saw the RR), then name,
+ * so its decisions are reproducible.
+ */
+function newestFirst(a: RemediationRequest, b: RemediationRequest): number {
+  return time(b.metadata.creationTimestamp) - time(a.metadata.creationTimestamp) || time(b.status?.startTime) - time(a.status?.startTime) || (b.metadata.name ?? "").localeCompare(a.metadata.name ?? "");
+}
+
+function time(t: string | undefined): number {
+  const ms = Date.parse(t ?? "");
+  return Number.isNaN(ms) ? 0 : ms;
 }

@@ -23,7 +23,7 @@ function problemsOf(env: Record<string, string>, files?: Record<string, string>)
 }
 
 describe("configFromEnv", () => {
-  it("has defaults for everything: the gateway's namespace, 2s phases, success, 3 failures, 1h cooldown, a 15s lease", () => {
+  it("has defaults for everything: the gateway's namespace, 2s phases, success, kubernaut's routing defaults (3 failures, 1h cooldown, 1m..10m backoff, 24h and 1h holds), a 15s lease", () => {
     expect(configFromEnv({}, sources())).toEqual({
       namespace: "kubernaut-system",
       identity: "host-123",
@@ -32,6 +32,9 @@ describe("configFromEnv", () => {
       configFile: undefined,
       failureThreshold: 3,
       cooldownMs: 3_600_000,
+      backoff: { baseMs: 60_000, maxMs: 600_000 },
+      noActionHoldMs: 86_400_000,
+      dryRunHoldMs: 3_600_000,
       lease: { name: "rr-orchestrator", namespace: "kubernaut-system", durationMs: 15_000 },
     });
   });
@@ -45,6 +48,10 @@ describe("configFromEnv", () => {
         ORCHESTRATOR_ANALYZING_DURATION: "1s",
         ORCHESTRATOR_FAILURE_THRESHOLD: "5",
         ORCHESTRATOR_BLOCK_COOLDOWN: "2m",
+        ORCHESTRATOR_BACKOFF_BASE: "0",
+        ORCHESTRATOR_BACKOFF_MAX: "5m",
+        ORCHESTRATOR_NO_ACTION_HOLD: "1h",
+        ORCHESTRATOR_DRY_RUN_HOLD: "0",
         ORCHESTRATOR_LEASE_NAME: "ro",
         ORCHESTRATOR_LEASE_NAMESPACE: "kube-system",
         ORCHESTRATOR_LEASE_DURATION: "2s",
@@ -57,6 +64,9 @@ describe("configFromEnv", () => {
       durations: { Pending: 100, Processing: 100, Analyzing: 1_000, Executing: 100, Verifying: 100 },
       failureThreshold: 5,
       cooldownMs: 120_000,
+      backoff: { baseMs: 0, maxMs: 300_000 },
+      noActionHoldMs: 3_600_000,
+      dryRunHoldMs: 0,
       lease: { name: "ro", namespace: "kube-system", durationMs: 2_000 },
     });
   });
@@ -68,6 +78,7 @@ describe("configFromEnv", () => {
   it.each([
     [{ ORCHESTRATOR_NAMESPACE: "Team_A" }, /^ORCHESTRATOR_NAMESPACE: "Team_A" is not a namespace name/],
     [{ ORCHESTRATOR_PHASE_DURATION: "2" }, /^ORCHESTRATOR_PHASE_DURATION: "2" is not a duration like "250ms"/],
+    [{ ORCHESTRATOR_BACKOFF_BASE: "5m", ORCHESTRATOR_BACKOFF_MAX: "1m" }, /^ORCHESTRATOR_BACKOFF_MAX: must be at least ORCHESTRATOR_BACKOFF_BASE/],
     [{ ORCHESTRATOR_VERIFYING_DURATION: "soon" }, /^ORCHESTRATOR_VERIFYING_DURATION: "soon" is not a duration/],
     [{ ORCHESTRATOR_FAILURE_THRESHOLD: "0" }, /^ORCHESTRATOR_FAILURE_THRESHOLD: "0" is not a whole number of at least 1/],
     [{ ORCHESTRATOR_FAILURE_THRESHOLD: "2.5" }, /^ORCHESTRATOR_FAILURE_THRESHOLD: "2.5"/],
@@ -111,7 +122,7 @@ rules:
           name: "slow-analysis",
           match: { signalName: "HighMemory", labels: { matchLabels: { env: "prod" } } },
           durations: { Analyzing: "manual", Executing: 300 },
-          outcome: { result: "fail", phase: "Executing", reason: "workflow step 2 failed" },
+          outcome: { result: "fail", phase: "Executing", failurePhase: "WorkflowExecution", reason: "workflow step 2 failed" },
         },
         { name: "rules[1]", match: { signalName: "DiskFull" }, durations: {}, outcome: { result: "timeout", phase: "Verifying" } },
       ]);
@@ -120,7 +131,7 @@ rules:
     it("reads rules from JSON", () => {
       const json = JSON.stringify({ rules: [{ name: "all-fail", outcome: { result: "fail", phase: "Analyzing" } }] });
       expect(configFromEnv({ ORCHESTRATOR_CONFIG_FILE: "/ro.json" }, sources({ "/ro.json": json })).rules).toEqual([
-        { name: "all-fail", match: {}, durations: {}, outcome: { result: "fail", phase: "Analyzing", reason: "scripted failure" } },
+        { name: "all-fail", match: {}, durations: {}, outcome: { result: "fail", phase: "Analyzing", failurePhase: "AIAnalysis", reason: "scripted failure" } },
       ]);
     });
 
@@ -133,10 +144,15 @@ rules:
       ["rules: [{ outcom: {} }]", /^\/f: rules\[0\]\.outcom: unknown field/],
       ["rules: [{ durations: { Analysing: 1s } }]", /^\/f: rules\[0\]\.durations\.Analysing: unknown field \(expected one of Pending, Processing, Analyzing, Executing, Verifying\)/],
       ["rules: [{ durations: { Analyzing: 5 } }]", /^\/f: rules\[0\]\.durations\.Analyzing: 5 is not a duration like "250ms", "2s", "1m30s" or "manual"/],
-      ["rules: [{ outcome: { result: explode } }]", /^\/f: rules\[0\]\.outcome\.result: "explode" is not one of succeed, fail, timeout/],
+      ["rules: [{ outcome: { result: explode } }]", /^\/f: rules\[0\]\.outcome\.result: "explode" is not one of complete, succeed, fail, timeout/],
       ["rules: [{ outcome: { result: fail } }]", /^\/f: rules\[0\]\.outcome\.phase: result fail needs the phase it happens at/],
       ["rules: [{ outcome: { result: fail, phase: Blocked } }]", /^\/f: rules\[0\]\.outcome\.phase: "Blocked" is not one of Pending/],
-      ["rules: [{ outcome: { result: succeed, phase: Analyzing } }]", /^\/f: rules\[0\]\.outcome: result succeed takes no phase or reason/],
+      ["rules: [{ outcome: { result: succeed, phase: Analyzing } }]", /^\/f: rules\[0\]\.outcome\.phase: result succeed takes outcome, not phase/],
+      ["rules: [{ outcome: { result: complete, outcome: Fixed } }]", /^\/f: rules\[0\]\.outcome\.outcome: "Fixed" is not one of kubernaut's outcomes \(Remediated after Verifying, /],
+      ["rules: [{ outcome: { result: fail, phase: Verifying } }]", /^\/f: rules\[0\]\.outcome\.phase: kubernaut never fails at Verifying/],
+      ["rules: [{ outcome: { result: fail, failurePhase: Blocked } }]", /^\/f: rules\[0\]\.outcome\.failurePhase: Blocked is not scriptable/],
+      ["rules: [{ outcome: { result: fail, failurePhase: Network } }]", /^\/f: rules\[0\]\.outcome\.failurePhase: "Network" is not one of Configuration, SignalProcessing/],
+      ["rules: [{ outcome: { result: timeout, phase: Executing, reason: x } }]", /^\/f: rules\[0\]\.outcome\.reason: result timeout takes phase, not reason/],
       ["rules: [{ match: { signalName: 5 } }]", /^\/f: rules\[0\]\.match\.signalName: must be a non-empty string, not 5/],
       ["rules: [{ match: { labels: { matchLabels: { a: 1 } } } }]", /^\/f: rules\[0\]\.match\.labels\.matchLabels: must map label names to string values/],
       ["rules: [{ match: { labels: { matchExpressions: [{ key: a, operator: In }] } } }]", /^\/f: rules\[0\]\.match\.labels\.matchExpressions\[0\]\.values: operator In needs a non-empty list of values/],

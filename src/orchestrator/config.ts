@@ -20,6 +20,12 @@ export interface OrchestratorConfig {
   failureThreshold: number;
   /** How long a blocked RR stays Blocked before it becomes Failed. */
   cooldownMs: number;
+  /** kubernaut's exponential backoff after a failure below the threshold (routingStatus.nextAllowedExecution); base 0 turns it off. */
+  backoff: { baseMs: number; maxMs: number };
+  /** routingStatus.nextAllowedExecution after NoActionRequired / ManualReviewRequired (kubernaut: 24h); 0 turns it off. */
+  noActionHoldMs: number;
+  /** routingStatus.nextAllowedExecution after DryRun (kubernaut: 1h); 0 turns it off. */
+  dryRunHoldMs: number;
   lease: { name: string; namespace: string; durationMs: number };
 }
 
@@ -31,6 +37,10 @@ export const ENV = {
   phaseDuration: "ORCHESTRATOR_PHASE_DURATION",
   failureThreshold: "ORCHESTRATOR_FAILURE_THRESHOLD",
   cooldown: "ORCHESTRATOR_BLOCK_COOLDOWN",
+  backoffBase: "ORCHESTRATOR_BACKOFF_BASE",
+  backoffMax: "ORCHESTRATOR_BACKOFF_MAX",
+  noActionHold: "ORCHESTRATOR_NO_ACTION_HOLD",
+  dryRunHold: "ORCHESTRATOR_DRY_RUN_HOLD",
   leaseName: "ORCHESTRATOR_LEASE_NAME",
   leaseNamespace: "ORCHESTRATOR_LEASE_NAMESPACE",
   leaseDuration: "ORCHESTRATOR_LEASE_DURATION",
@@ -46,6 +56,11 @@ export const DEFAULTS = {
   phaseDuration: "2s",
   failureThreshold: 3,
   cooldown: "1h",
+  // kubernaut's RO defaults (internal/config/remediationorchestrator/config.go).
+  backoffBase: "1m",
+  backoffMax: "10m",
+  noActionHold: "24h",
+  dryRunHold: "1h",
   leaseName: "rr-orchestrator",
   leaseDuration: "15s",
 } as const;
@@ -98,6 +113,7 @@ export function configFromEnv(env: Record<string, string | undefined>, sources: 
   if (!/^\d+$/.test(thresholdText) || failureThreshold < 1) problems.push(`${ENV.failureThreshold}: ${JSON.stringify(thresholdText)} is not a whole number of at least 1`);
 
   const cooldownMs = duration(ENV.cooldown, DEFAULTS.cooldown, ms => (ms > 0 ? undefined : "must be longer than 0"));
+  const { backoff, noActionHoldMs, dryRunHoldMs } = holdsAndBackoff(name => duration(name, DEFAULTS[HOLD_DEFAULT[name]], anyDuration), problems);
 
   const leaseName = text(ENV.leaseName, DEFAULTS.leaseName);
   if (!DNS_SUBDOMAIN.test(leaseName) || leaseName.length > 253) problems.push(`${ENV.leaseName}: ${JSON.stringify(leaseName)} is not a valid object name (lowercase DNS subdomain)`);
@@ -118,8 +134,28 @@ export function configFromEnv(env: Record<string, string | undefined>, sources: 
     configFile,
     failureThreshold,
     cooldownMs,
+    backoff,
+    noActionHoldMs,
+    dryRunHoldMs,
     lease: { name: leaseName, namespace: leaseNamespace, durationMs: leaseDurationMs },
   };
+}
+
+const HOLD_DEFAULT = {
+  [ENV.backoffBase]: "backoffBase",
+  [ENV.backoffMax]: "backoffMax",
+  [ENV.noActionHold]: "noActionHold",
+  [ENV.dryRunHold]: "dryRunHold",
+} as const;
+
+/** kubernaut's nextAllowedExecution settings (any duration; 0 turns each off). */
+function holdsAndBackoff(
+  duration: (name: keyof typeof HOLD_DEFAULT) => number,
+  problems: string[],
+): Pick<OrchestratorConfig, "backoff" | "noActionHoldMs" | "dryRunHoldMs"> {
+  const backoff = { baseMs: duration(ENV.backoffBase), maxMs: duration(ENV.backoffMax) };
+  if (backoff.maxMs < backoff.baseMs) problems.push(`${ENV.backoffMax}: must be at least ${ENV.backoffBase}`);
+  return { backoff, noActionHoldMs: duration(ENV.noActionHold), dryRunHoldMs: duration(ENV.dryRunHold) };
 }
 
 function readRules(file: string, sources: ConfigSources, problems: string[]): ScriptRule[] {

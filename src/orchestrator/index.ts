@@ -8,6 +8,7 @@ import { RemediationRequestWatch } from "../k8s/rr-watch";
 import type { RemediationRequest } from "../model/remediation-request";
 import { configFromEnv, OrchestratorConfig } from "./config";
 import { formatDuration } from "./duration";
+import { OWNED_FIELDS } from "./owned-status";
 import { Reconciler } from "./reconciler";
 import { WorkQueue } from "./work-queue";
 
@@ -81,6 +82,8 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
       if (!stopping) log.warn({ err }, "the RemediationRequest watch failed; it restarts by itself");
     },
   });
+  // It needs nothing of rr-gateway's CRD additions (src/model/kubernaut-additions.ts), so it runs unchanged under kubernaut's own CRD.
+  log.info({ statusFields: OWNED_FIELDS.map(f => `status.${f}`), kubernautFieldsOnly: true }, "writes kubernaut's RemediationRequest status fields only");
   // Sync first, so the index is complete when this instance starts leading.
   await watch.start();
   elector.start();
@@ -93,6 +96,9 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
       configFile: config.configFile,
       failureThreshold: config.failureThreshold,
       cooldown: formatDuration(config.cooldownMs),
+      backoff: `${formatDuration(config.backoff.baseMs)}..${formatDuration(config.backoff.maxMs)}`,
+      noActionHold: formatDuration(config.noActionHoldMs),
+      dryRunHold: formatDuration(config.dryRunHoldMs),
     },
     "mock remediation orchestrator started",
   );

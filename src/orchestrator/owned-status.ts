@@ -1,24 +1,24 @@
 import type { LifecycleStatus, RemediationRequestStatus } from "../model/remediation-request";
 
 /**
- * The status fields the orchestrator owns under its field manager. An
- * allowlist, so status.deduplication and status.stormAggregation (the
- * gateway's) can never end up in one of its applies.
+ * The status fields the orchestrator owns under its field manager: kubernaut's
+ * own RO fields, nothing of rr-gateway's additions (src/model/kubernaut-additions.ts), so it
+ * works unchanged under kubernaut's CRD. An allowlist, so status.deduplication
+ * and status.stormAggregation (the gateway's) can never end up in one of its
+ * applies.
  *
  * Server-side apply rule: every apply sends the whole owned section, because
  * a field left out of an apply is released by this manager and deleted.
+ * (kubernaut's RO also writes operatorAudit, workflowSelection,
+ * retentionExpiryTime and timeoutConfig; the mock has nothing to say there.)
  */
 export const OWNED_FIELDS = [
   "overallPhase",
   "startTime",
-  "processingStartTime",
-  "analyzingStartTime",
-  "executingStartTime",
-  "verifyingStartTime",
-  "blockedAt",
   "completedAt",
   "message",
   "observedGeneration",
+  "phaseProgress",
   "routingStatus",
   "completionStatus",
   "conditions",

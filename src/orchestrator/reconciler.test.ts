@@ -4,6 +4,7 @@ import { FIELD_MANAGERS } from "../k8s/field-managers";
 import type { ApplyStatusOptions, RemediationRequestClient } from "../k8s/rr-client";
 import type { LifecycleStatus, RemediationRequest } from "../model/remediation-request";
 import type { OrchestratorConfig } from "./config";
+import { minimalRR } from "../../test/helpers/minimal-rr";
 import { Reconciler } from "./reconciler";
 
 /**
@@ -19,17 +20,14 @@ const CONFIG: OrchestratorConfig = {
   rules: [],
   failureThreshold: 3,
   cooldownMs: 60_000,
+  backoff: { baseMs: 60_000, maxMs: 600_000 },
+  noActionHoldMs: 86_400_000,
+  dryRunHoldMs: 3_600_000,
   lease: { name: "l", namespace: "ns", durationMs: 15_000 },
 };
 
 function rr(resourceVersion: string, status?: LifecycleStatus): RemediationRequest {
-  return {
-    apiVersion: "kubernaut.ai/v1alpha1",
-    kind: "RemediationRequest",
-    metadata: { name: "rr-1", resourceVersion, generation: 1, creationTimestamp: "2025-01-01T00:00:00Z" },
-    spec: { signalFingerprint: "a".repeat(64), signalName: "A" },
-    status,
-  };
+  return minimalRR({ metadata: { name: "rr-1", resourceVersion, generation: 1, creationTimestamp: "2025-01-01T00:00:00Z" }, spec: { signalName: "A" }, status });
 }
 
 interface Applied {

@@ -2,10 +2,10 @@ import type { Logger } from "pino";
 import { ConflictError, NotFoundError } from "../k8s/errors";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
 import { RemediationRequestClient } from "../k8s/rr-client";
-import type { RemediationRequest } from "../model/remediation-request";
+import type { LifecycleStatus, RemediationRequest } from "../model/remediation-request";
 import type { OrchestratorConfig } from "./config";
 import { OwnershipConflictError } from "./errors";
-import { step, StepResult } from "./lifecycle";
+import { RoutingSettings, step, StepResult } from "./lifecycle";
 import { ownedStatus, sameStatus } from "./owned-status";
 import { planFor } from "./script";
 import type { WorkResult } from "./work-queue";
@@ -57,10 +57,7 @@ export class Reconciler {
       try {
         const updated = await rrs.applyStatus(name, result.status, { fieldManager: FIELD_MANAGERS.orchestrator, resourceVersion: rr.metadata.resourceVersion });
         index.set(name, updated);
-        log.info(
-          { rr: name, from: current.overallPhase ?? "", to: result.status.overallPhase, lookAgainInMs: result.lookAgainInMs, reason: result.status.completionStatus?.failureReason },
-          `RemediationRequest ${name}: ${current.overallPhase || '""'} → ${result.status.overallPhase}`,
-        );
+        log.info(transitionFields(name, current, result), `RemediationRequest ${name}: ${current.overallPhase || '""'} → ${result.status.overallPhase}`);
         return { requeueAfterMs: result.lookAgainInMs };
       } catch (err) {
         if (err instanceof NotFoundError) return {}; // deleted meanwhile: nothing left to drive
@@ -84,14 +81,39 @@ export class Reconciler {
       rr,
       plan: planFor(rr.spec, config.rules, config.durations),
       now: this.now(),
-      blocking: { threshold: config.failureThreshold, cooldownMs: config.cooldownMs },
+      routing: routingSettings(config),
     };
     const first = step(input);
     if (first.kind === "status") return first;
-    // Leaving Pending: the blocking decision needs the fingerprint's history, straight from the API server.
+    // Routing (the end of Pending or Analyzing): the blocking decision needs the fingerprint's history, straight from the API server.
     const history = await rrs.listByFingerprint(rr.spec.signalFingerprint);
     const second = step({ ...input, history });
     if (second.kind !== "status") throw new Error(`RemediationRequest ${rr.metadata.name}: the lifecycle step asked for the history twice`);
     return second;
   }
+}
+
+/** The log fields of one transition: what a reader needs to see why it happened. */
+function transitionFields(name: string, current: LifecycleStatus, result: Extract<StepResult, { kind: "status" }>): Record<string, unknown> {
+  const { completionStatus, routingStatus, overallPhase } = result.status;
+  return {
+    rr: name,
+    from: current.overallPhase ?? "",
+    to: overallPhase,
+    lookAgainInMs: result.lookAgainInMs,
+    outcome: completionStatus?.outcome,
+    failurePhase: completionStatus?.failurePhase,
+    reason: completionStatus?.failureReason,
+    blockReason: overallPhase === "Blocked" ? routingStatus?.blockReason : undefined,
+  };
+}
+
+export function routingSettings(config: OrchestratorConfig): RoutingSettings {
+  return {
+    threshold: config.failureThreshold,
+    cooldownMs: config.cooldownMs,
+    backoff: config.backoff,
+    noActionHoldMs: config.noActionHoldMs,
+    dryRunHoldMs: config.dryRunHoldMs,
+  };
 }

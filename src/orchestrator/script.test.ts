@@ -1,4 +1,4 @@
-import { describePlan, LabelSelector, planFor, ScriptRule, selectorMatches, SUCCEED } from "./script";
+import { describePlan, LabelSelector, parseScript, planFor, ScriptRule, selectorMatches, SUCCEED } from "./script";
 
 const DEFAULTS = { Pending: 2_000, Processing: 2_000, Analyzing: 2_000, Executing: 2_000, Verifying: 2_000 };
 
@@ -25,7 +25,7 @@ describe("selectorMatches", () => {
 
 describe("planFor", () => {
   const rules: ScriptRule[] = [
-    { name: "prod-fails", match: { signalName: "HighMemory", labels: { matchLabels: { env: "prod" } } }, durations: { Analyzing: "manual" }, outcome: { result: "fail", phase: "Analyzing", reason: "r" } },
+    { name: "prod-fails", match: { signalName: "HighMemory", labels: { matchLabels: { env: "prod" } } }, durations: { Analyzing: "manual" }, outcome: { result: "fail", phase: "Analyzing", failurePhase: "AIAnalysis", reason: "r" } },
     { name: "any-highmemory", match: { signalName: "HighMemory" }, durations: { Executing: 100 }, outcome: SUCCEED },
     { name: "staging-times-out", match: { labels: { matchLabels: { env: "staging" } } }, durations: {}, outcome: { result: "timeout", phase: "Verifying" } },
   ];
@@ -48,7 +48,31 @@ describe("planFor", () => {
   });
 
   it("describes a plan for messages", () => {
-    expect(describePlan(planFor({ signalName: "HighMemory", signalLabels: { env: "prod" } }, rules, DEFAULTS))).toBe("rule prod-fails: fails at Analyzing");
-    expect(describePlan(planFor({ signalName: "Other" }, rules, DEFAULTS))).toBe("default plan: succeeds");
+    expect(describePlan(planFor({ signalName: "HighMemory", signalLabels: { env: "prod" } }, rules, DEFAULTS))).toBe("rule prod-fails: fails at Analyzing (AIAnalysis)");
+    expect(describePlan(planFor({ signalName: "Other" }, rules, DEFAULTS))).toBe("default plan: completes Remediated after Verifying");
+  });
+});
+
+describe("parseScript: every kubernaut ending can be scripted", () => {
+  const outcomeOf = (outcome: unknown): unknown => {
+    const parsed = parseScript({ rules: [{ outcome }] });
+    expect(parsed.problems).toEqual([]);
+    return parsed.rules[0].outcome;
+  };
+
+  it.each<[string, unknown, unknown]>([
+    ["succeed (the old spelling) is Remediated", { result: "succeed" }, { result: "complete", outcome: "Remediated" }],
+    ["complete without outcome is Remediated", { result: "complete" }, { result: "complete", outcome: "Remediated" }],
+    ...(["Remediated", "NoActionRequired", "ManualReviewRequired", "VerificationTimedOut", "Inconclusive", "DryRun"] as const).map((o): [string, unknown, unknown] => [`complete ${o}`, { result: "complete", outcome: o }, { result: "complete", outcome: o }]),
+    ["fail at a phase derives kubernaut's failurePhase (the old syntax)", { result: "fail", phase: "Processing", reason: "r" }, { result: "fail", phase: "Processing", failurePhase: "SignalProcessing", reason: "r" }],
+    ["fail at Pending is a Configuration failure", { result: "fail", phase: "Pending" }, { result: "fail", phase: "Pending", failurePhase: "Configuration", reason: "scripted failure" }],
+    ["fail at Executing is a WorkflowExecution failure", { result: "fail", phase: "Executing" }, { result: "fail", phase: "Executing", failurePhase: "WorkflowExecution", reason: "scripted failure" }],
+    ["a failurePhase alone derives its phase: Approval after the analysis", { result: "fail", failurePhase: "Approval" }, { result: "fail", phase: "Analyzing", failurePhase: "Approval", reason: "scripted failure" }],
+    ["a failurePhase alone: AIAnalysis", { result: "fail", failurePhase: "AIAnalysis" }, { result: "fail", phase: "Analyzing", failurePhase: "AIAnalysis", reason: "scripted failure" }],
+    ["a failurePhase alone: Deduplicated, before any work", { result: "fail", failurePhase: "Deduplicated" }, { result: "fail", phase: "Pending", failurePhase: "Deduplicated", reason: "scripted failure" }],
+    ["phase and failurePhase together", { result: "fail", phase: "Executing", failurePhase: "Configuration" }, { result: "fail", phase: "Executing", failurePhase: "Configuration", reason: "scripted failure" }],
+    ["timeout at a phase", { result: "timeout", phase: "Verifying" }, { result: "timeout", phase: "Verifying" }],
+  ])("%s", (_title, raw, expected) => {
+    expect(outcomeOf(raw)).toEqual(expected);
   });
 });

@@ -1,5 +1,6 @@
 import type { RemediationRequestSpec } from "../model/remediation-request";
 import { formatDuration, parseDuration } from "./duration";
+import { COMPLETES_AT, COMPLETION_OUTCOMES, CompletionOutcome, describeOutcome, FAILS_AT, FAILURE_PHASE_OF, FAILURE_PHASES, Outcome, SUCCEED } from "./outcomes";
 import { isWorkPhase, WORK_PHASES, WorkPhase } from "./work-phases";
 
 /**
@@ -13,14 +14,8 @@ import { isWorkPhase, WORK_PHASES, WorkPhase } from "./work-phases";
 export type PhaseDuration = number | "manual";
 export type PhaseDurations = Record<WorkPhase, PhaseDuration>;
 
-export type Outcome =
-  | { result: "succeed" }
-  /** When the phase's duration is over, the RR becomes Failed with failurePhase/failureReason. */
-  | { result: "fail"; phase: WorkPhase; reason: string }
-  /** When the phase's duration is over, the RR becomes TimedOut at that phase. */
-  | { result: "timeout"; phase: WorkPhase };
-
-export const SUCCEED: Outcome = { result: "succeed" };
+export type { Outcome } from "./outcomes";
+export { SUCCEED } from "./outcomes";
 
 /** A Kubernetes label selector, matched against spec.signalLabels. */
 export interface LabelSelector {
@@ -75,11 +70,9 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
   });
 }
 
-/** Describes a plan for RR messages: "rule slow-analysis: fails at Analyzing". */
+/** Describes a plan for RR messages: "rule slow-analysis: fails at Analyzing (AIAnalysis)". */
 export function describePlan(plan: Plan): string {
-  const outcome =
-    plan.outcome.result === "succeed" ? "succeeds" : plan.outcome.result === "fail" ? `fails at ${plan.outcome.phase}` : `times out at ${plan.outcome.phase}`;
-  return `${plan.rule ? `rule ${plan.rule}` : "default plan"}: ${outcome}`;
+  return `${plan.rule ? `rule ${plan.rule}` : "default plan"}: ${describeOutcome(plan.outcome)}`;
 }
 
 export function describeDuration(d: PhaseDuration): string {
@@ -231,40 +224,77 @@ function parseDurations(raw: unknown, path: string, problems: Problems): Partial
   return durations;
 }
 
+const OUTCOME_EXAMPLE = `{result: fail, phase: Analyzing, reason: "..."} or {result: complete, outcome: NoActionRequired}`;
+const SCRIPTABLE_FAILURE_PHASES = FAILURE_PHASES.filter(p => p !== "Blocked");
+
+/**
+ * outcome.result:
+ *   complete (alias succeed): Completed with `outcome` (default Remediated) at the phase kubernaut completes it;
+ *   fail: Failed at `phase` and/or with `failurePhase` (each derives the other), with `reason`;
+ *   timeout: TimedOut at `phase`.
+ */
 function parseOutcome(raw: unknown, path: string, problems: Problems): Outcome {
   if (!isObject(raw)) {
-    problems.push(`${path}: must be an object like {result: fail, phase: Analyzing, reason: "..."}, not ${quote(raw)}`);
+    problems.push(`${path}: must be an object like ${OUTCOME_EXAMPLE}, not ${quote(raw)}`);
     return SUCCEED;
   }
-  checkKeys(raw, ["result", "phase", "reason"], path, problems);
-  const phaseOf = (): WorkPhase | undefined => {
-    if (typeof raw.phase === "string" && isWorkPhase(raw.phase)) return raw.phase;
-    problems.push(
-      raw.phase === undefined
-        ? `${path}.phase: result ${String(raw.result)} needs the phase it happens at (one of ${PHASE_LIST})`
-        : `${path}.phase: ${quote(raw.phase)} is not one of ${PHASE_LIST}`,
-    );
-    return undefined;
+  checkKeys(raw, ["result", "phase", "reason", "outcome", "failurePhase"], path, problems);
+  const only = (result: string, allowed: string[]): void => {
+    for (const key of ["phase", "reason", "outcome", "failurePhase"]) {
+      if (raw[key] !== undefined && !allowed.includes(key)) problems.push(`${path}.${key}: result ${result} takes ${allowed.length ? allowed.join(" and ") : "no other field"}, not ${key}`);
+    }
   };
   switch (raw.result) {
     case "succeed":
-      if (raw.phase !== undefined || raw.reason !== undefined) problems.push(`${path}: result succeed takes no phase or reason`);
-      return SUCCEED;
-    case "fail": {
-      const phase = phaseOf();
-      if (raw.reason !== undefined && (typeof raw.reason !== "string" || raw.reason === "")) {
-        problems.push(`${path}.reason: must be a non-empty string, not ${quote(raw.reason)}`);
-      }
-      const reason = typeof raw.reason === "string" && raw.reason !== "" ? raw.reason : "scripted failure";
-      return phase ? { result: "fail", phase, reason } : SUCCEED;
-    }
+    case "complete":
+      only(raw.result, ["outcome"]);
+      return completeOutcome(raw.outcome, `${path}.outcome`, problems);
+    case "fail":
+      only("fail", ["phase", "failurePhase", "reason"]);
+      return failOutcome(raw, path, problems);
     case "timeout": {
-      const phase = phaseOf();
-      if (raw.reason !== undefined) problems.push(`${path}.reason: result timeout takes no reason (the message says which phase timed out)`);
+      only("timeout", ["phase"]);
+      const phase = workPhase(raw.phase, `${path}.phase`, "result timeout", problems);
       return phase ? { result: "timeout", phase } : SUCCEED;
     }
     default:
-      problems.push(`${path}.result: ${quote(raw.result)} is not one of succeed, fail, timeout`);
+      problems.push(`${path}.result: ${quote(raw.result)} is not one of complete, succeed, fail, timeout`);
       return SUCCEED;
   }
+}
+
+function workPhase(raw: unknown, path: string, what: string, problems: Problems): WorkPhase | undefined {
+  if (typeof raw === "string" && isWorkPhase(raw)) return raw;
+  problems.push(raw === undefined ? `${path}: ${what} needs the phase it happens at (one of ${PHASE_LIST})` : `${path}: ${quote(raw)} is not one of ${PHASE_LIST}`);
+  return undefined;
+}
+
+function completeOutcome(raw: unknown, path: string, problems: Problems): Outcome {
+  if (raw === undefined) return SUCCEED;
+  if ((COMPLETION_OUTCOMES as readonly unknown[]).includes(raw)) return { result: "complete", outcome: raw as CompletionOutcome };
+  problems.push(`${path}: ${quote(raw)} is not one of kubernaut's outcomes (${COMPLETION_OUTCOMES.map(o => `${o} after ${COMPLETES_AT[o]}`).join(", ")})`);
+  return SUCCEED;
+}
+
+function failOutcome(raw: Record<string, unknown>, path: string, problems: Problems): Outcome {
+  if (raw.reason !== undefined && (typeof raw.reason !== "string" || raw.reason === "")) problems.push(`${path}.reason: must be a non-empty string, not ${quote(raw.reason)}`);
+  const reason = typeof raw.reason === "string" && raw.reason !== "" ? raw.reason : "scripted failure";
+
+  let failurePhase: (typeof SCRIPTABLE_FAILURE_PHASES)[number] | undefined;
+  if (raw.failurePhase !== undefined) {
+    if ((SCRIPTABLE_FAILURE_PHASES as readonly unknown[]).includes(raw.failurePhase)) failurePhase = raw.failurePhase as typeof failurePhase;
+    else if (raw.failurePhase === "Blocked") problems.push(`${path}.failurePhase: Blocked is not scriptable: consecutive-failure blocking produces it (script ORCHESTRATOR_FAILURE_THRESHOLD failures instead)`);
+    else problems.push(`${path}.failurePhase: ${quote(raw.failurePhase)} is not one of ${SCRIPTABLE_FAILURE_PHASES.join(", ")}`);
+    if (!failurePhase) return SUCCEED;
+  }
+  if (raw.phase === undefined && failurePhase) return { result: "fail", phase: FAILS_AT[failurePhase], failurePhase, reason };
+
+  const phase = workPhase(raw.phase, `${path}.phase`, "result fail", problems);
+  if (!phase) return SUCCEED;
+  const derived = failurePhase ?? FAILURE_PHASE_OF[phase];
+  if (!derived) {
+    problems.push(`${path}.phase: kubernaut never fails at ${phase} (it ends Completed there): script {result: complete, outcome: Inconclusive} or VerificationTimedOut, or give a failurePhase`);
+    return SUCCEED;
+  }
+  return { result: "fail", phase, failurePhase: derived, reason };
 }

@@ -16,7 +16,10 @@ const COOLDOWN_MS = 3_000;
 let ns: string;
 let admin: RemediationRequestClient;
 
-const RULES = [{ name: "scripted-failure", match: { labels: { matchLabels: { outcome: "fail" } } }, outcome: { result: "fail", phase: "Processing", reason: "scripted failure" } }];
+const RULES = [
+  { name: "scripted-failure", match: { labels: { matchLabels: { outcome: "fail" } } }, outcome: { result: "fail", phase: "Processing", reason: "scripted failure" } },
+  { name: "scripted-inconclusive", match: { labels: { matchLabels: { outcome: "inconclusive" } } }, outcome: { result: "complete", outcome: "Inconclusive" } },
+];
 
 beforeAll(async () => {
   ns = await env.freshNamespace("ro-block");
@@ -37,18 +40,18 @@ afterAll(async () => {
 });
 
 /** One RR of the fingerprint, created after the previous one ended (as the gateway would), driven to its end. */
-async function runOne(fingerprint: string, outcome: "fail" | "succeed", end: string): Promise<string> {
+async function runOne(fingerprint: string, outcome: "fail" | "succeed" | "inconclusive", end: string): Promise<string> {
   const name = await createSignalRR(env, ns, { fingerprint, signalName: "CrashLooping", signalLabels: { outcome } });
   await waitForPhase(admin, name, end);
   return name;
 }
 
-describe("consecutive-failure blocking", () => {
+describe("consecutive-failure blocking (kubernaut's pkg/remediationorchestrator/routing/blocking.go)", () => {
   const fingerprint = randomFingerprint();
   let failed: string[];
   let blocked: string;
 
-  it("blocks the fourth RR after three consecutive failures, with reason, count, end and message", async () => {
+  it("blocks the fourth RR after three consecutive failures, with kubernaut's reason, message and end", async () => {
     failed = [];
     for (let i = 0; i < 3; i++) failed.push(await runOne(fingerprint, "fail", "Failed"));
 
@@ -57,14 +60,17 @@ describe("consecutive-failure blocking", () => {
     const routing = status.routingStatus!;
 
     expect(routing.blockReason).toBe("ConsecutiveFailures");
-    expect(routing.consecutiveFailureCount).toBe(3);
-    expect(Date.parse(routing.blockedUntil!) - Date.parse(status.blockedAt!)).toBe(COOLDOWN_MS);
-    expect(routing.blockMessage).toContain(`ends at ${routing.blockedUntil}`);
-    for (const name of failed) expect(routing.blockMessage).toContain(name);
-    expect(status.message).toBe(routing.blockMessage);
-    expect(status.processingStartTime).toBeUndefined();
+    expect(routing.blockMessage).toBe(`3 consecutive failures. Cooldown expires: ${routing.blockedUntil}`);
+    // Blocked when Pending was over (100 ms after startTime), for the cooldown.
+    const blockedFor = Date.parse(routing.blockedUntil!) - Date.parse(status.startTime!);
+    expect(blockedFor).toBeGreaterThanOrEqual(COOLDOWN_MS + 100);
+    expect(blockedFor).toBeLessThan(COOLDOWN_MS + 2_000);
+    // kubernaut counts failures on the failed RRs, not on the blocked one, and sets no condition when blocking.
+    expect(routing.consecutiveFailureCount).toBeUndefined();
+    expect(status.conditions).toBeUndefined();
+    expect(status.phaseProgress).toBeUndefined();
     expect(status.completionStatus).toBeUndefined();
-    expect(status.conditions?.find(c => c.type === "Blocked")).toMatchObject({ status: "True", reason: "ConsecutiveFailures" });
+    for (const name of failed) expect(status.message).toContain(name);
   }, 30_000);
 
   it("keeps a Blocked RR active: the gateway's deduplication writes still land and it stays Blocked", async () => {
@@ -81,23 +87,22 @@ describe("consecutive-failure blocking", () => {
     expect(after.status?.deduplication?.occurrenceCount).toBe(2);
   });
 
-  it("fails the blocked RR with failurePhase Blocked when the cooldown ends", async () => {
+  it("fails the blocked RR with failurePhase Blocked once the cooldown is over, as kubernaut's transitionToFailedTerminal does", async () => {
     const status = (await waitForPhase(admin, blocked, "Failed", COOLDOWN_MS + 10_000)).status!;
     await recorder.waitForPhase(blocked, "Failed");
     expect(recorder.phases(blocked)).toEqual(["Pending", "Blocked", "Failed"]);
-    expect(status.completionStatus?.failurePhase).toBe("Blocked");
-    expect(status.completionStatus?.failureReason).toContain("ConsecutiveFailures");
-    expect(Date.parse(status.completedAt!)).toBeGreaterThanOrEqual(Date.parse(status.routingStatus!.blockedUntil!));
-    expect(status.conditions?.find(c => c.type === "Blocked")).toMatchObject({ status: "False", reason: "CooldownExpired" });
-    // The block's record stays for whoever reads the RR later.
-    expect(status.routingStatus?.consecutiveFailureCount).toBe(3);
+    expect(status.completionStatus).toEqual({ failurePhase: "Blocked", failureReason: "cooldown expired after blocking due to ConsecutiveFailures" });
+    // blockedUntil cleared; the reason and message stay for whoever reads the RR later; no completedAt (as kubernaut).
+    expect(status.routingStatus?.blockedUntil).toBeUndefined();
+    expect(status.routingStatus?.blockReason).toBe("ConsecutiveFailures");
+    expect(status.completedAt).toBeUndefined();
+    expect(status.conditions).toEqual([expect.objectContaining({ type: "Ready", status: "False", reason: "RemediationBlocked", message: "Remediation blocked" })]);
   }, COOLDOWN_MS + 15_000);
 
-  it("gives the next RR of the fingerprint a fresh run: an expired block is a reset, not a fourth failure", async () => {
+  it("blocks the next RR again: the expired block counts as a fourth failure (kubernaut counts every Failed RR)", async () => {
     const next = await createSignalRR(env, ns, { fingerprint, signalName: "CrashLooping", signalLabels: { outcome: "succeed" } });
-    await waitForPhase(admin, next, "Completed");
-    await recorder.waitForPhase(next, "Completed");
-    expect(recorder.phases(next)).not.toContain("Blocked");
+    const status = (await waitForPhase(admin, next, "Blocked")).status!;
+    expect(status.routingStatus?.blockMessage).toMatch(/^4 consecutive failures\./);
   }, 30_000);
 });
 
@@ -109,6 +114,13 @@ describe("what ends a run of failures", () => {
     await waitForPhase(admin, next, "Completed");
     await recorder.waitForPhase(next, "Completed");
     expect(recorder.phases(next)).not.toContain("Blocked");
+  }, 30_000);
+
+  it("counts a Completed/Inconclusive RR as a failure (the alert still fires)", async () => {
+    const fingerprint = randomFingerprint();
+    for (const outcome of ["fail", "inconclusive", "fail"] as const) await runOne(fingerprint, outcome, outcome === "fail" ? "Failed" : "Completed");
+    const next = await createSignalRR(env, ns, { fingerprint, signalName: "CrashLooping", signalLabels: { outcome: "succeed" } });
+    await waitForPhase(admin, next, "Blocked");
   }, 30_000);
 
   it("counts only the RR's own fingerprint", async () => {

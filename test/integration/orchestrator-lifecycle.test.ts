@@ -3,7 +3,7 @@ import { FIELD_MANAGERS } from "../../src/k8s/field-managers";
 import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { TestEnvironment } from "./helpers/environment";
 import { OrchestratorProcess, stopAllOrchestrators } from "./helpers/orchestrator-process";
-import { createSignalRR, PhaseRecorder, TIMESTAMP_FIELDS, waitForPhase } from "./helpers/rr";
+import { createSignalRR, PhaseRecorder, TIMESTAMP_FIELDS, timestampOf, waitForPhase } from "./helpers/rr";
 
 /**
  * Issue 4, tests 1, 2 and 4: one orchestrator process (the "orchestrator"
@@ -18,6 +18,8 @@ let admin: RemediationRequestClient;
 const RULES = [
   { name: "fails-at-analyzing", match: { signalName: "FailAtAnalyzing" }, outcome: { result: "fail", phase: "Analyzing", reason: "no workflow matched the signal" } },
   { name: "times-out", match: { labels: { matchLabels: { scenario: "timeout" } } }, durations: { Executing: "300ms" }, outcome: { result: "timeout", phase: "Executing" } },
+  ...["NoActionRequired", "ManualReviewRequired", "DryRun", "Inconclusive", "VerificationTimedOut"].map(outcome => ({ name: `completes-${outcome}`, match: { signalName: `Completes${outcome}` }, outcome: { result: "complete", outcome } })),
+  { name: "approval-rejected", match: { signalName: "ApprovalRejected" }, outcome: { result: "fail", failurePhase: "Approval", reason: "rejected by the on-call" } },
 ];
 
 beforeAll(async () => {
@@ -41,19 +43,24 @@ describe("the mock orchestrator's lifecycle", () => {
     const status = rr.status!;
 
     expect(recorder.phases(name)).toEqual(["Pending", "Processing", "Analyzing", "Executing", "Verifying", "Completed"]);
-    const times = TIMESTAMP_FIELDS.map(f => status[f]);
+    const times = TIMESTAMP_FIELDS.map(f => timestampOf(status, f));
     expect(times.every(t => typeof t === "string")).toBe(true);
     const ms = times.map(t => Date.parse(t!));
-    for (let i = 1; i < ms.length; i++) expect(ms[i]).toBeGreaterThan(ms[i - 1]);
+    // Strictly increasing, except that Verifying ends (completedAt) at, or just after, its deadline.
+    for (let i = 1; i < ms.length - 1; i++) expect(ms[i]).toBeGreaterThan(ms[i - 1]);
+    expect(ms[ms.length - 1]).toBeGreaterThanOrEqual(ms[ms.length - 2]);
     expect(status.completionStatus).toEqual({ outcome: "Remediated" });
-    expect(status.message).toMatch(/^Remediated/);
+    expect(status.routingStatus).toBeUndefined();
+    expect(status.message).toMatch(/^Completed: Remediated/);
     expect(status.observedGeneration).toBe(1);
 
     const conditions = Object.fromEntries((status.conditions ?? []).map(c => [c.type, c]));
-    expect(conditions.Succeeded).toMatchObject({ status: "True", reason: "Remediated", lastTransitionTime: status.completedAt });
-    expect(conditions.Progressing).toMatchObject({ status: "False", reason: "Completed", lastTransitionTime: status.completedAt });
-    // Blocked never flipped, so it keeps the time it was first set.
-    expect(conditions.Blocked).toMatchObject({ status: "False", reason: "NotBlocked", lastTransitionTime: status.startTime });
+    expect(Object.keys(conditions)).toEqual(["Ready", "SignalProcessingComplete", "AIAnalysisComplete", "WorkflowExecutionComplete", "EffectivenessAssessed"]);
+    // Ready flipped to True once, when the workflow succeeded (entering Verifying), and kept that time.
+    expect(conditions.Ready).toMatchObject({ status: "True", reason: "Verifying", observedGeneration: 1 });
+    expect(Date.parse(conditions.Ready.lastTransitionTime)).toBeGreaterThan(Date.parse(status.phaseProgress!.executingStartTime!));
+    expect(conditions.EffectivenessAssessed).toMatchObject({ status: "True", reason: "AssessmentCompleted", lastTransitionTime: status.completedAt });
+    for (const c of status.conditions ?? []) expect(c.message).not.toBe("");
     await ro.waitForLog(l => l.rr === name && l.to === "Completed", "the last transition's log line");
     expect(ro.transitions(name).map(t => t.to)).toEqual(["Pending", "Processing", "Analyzing", "Executing", "Verifying", "Completed"]);
   }, 30_000);
@@ -64,11 +71,15 @@ describe("the mock orchestrator's lifecycle", () => {
     await recorder.waitForPhase(name, "Failed");
 
     expect(recorder.phases(name)).toEqual(["Pending", "Processing", "Analyzing", "Failed"]);
-    expect(status.completionStatus).toEqual({ outcome: "Failed", failurePhase: "Analyzing", failureReason: "no workflow matched the signal" });
-    expect(status.message).toBe("Failed at Analyzing: no workflow matched the signal");
+    expect(status.completionStatus).toEqual({ failurePhase: "AIAnalysis", failureReason: "no workflow matched the signal" });
+    expect(status.message).toMatch(/^Failed \(AIAnalysis\): no workflow matched the signal/);
     expect(status.completedAt).toBeDefined();
-    expect(status.executingStartTime).toBeUndefined();
-    expect(status.conditions?.find(c => c.type === "Succeeded")).toMatchObject({ status: "False", reason: "Failed" });
+    expect(status.phaseProgress?.executingStartTime).toBeUndefined();
+    // kubernaut's backoff below the blocking threshold: one failure, nextAllowedExecution 1 minute after it.
+    expect(status.routingStatus?.consecutiveFailureCount).toBe(1);
+    expect(Date.parse(status.routingStatus!.nextAllowedExecution!) - Date.parse(status.completedAt!)).toBe(60_000);
+    expect(status.conditions?.find(c => c.type === "AIAnalysisComplete")).toMatchObject({ status: "False", reason: "AIAnalysisFailed" });
+    expect(status.conditions?.find(c => c.type === "Ready")).toMatchObject({ status: "False", reason: "RemediationFailed" });
   }, 30_000);
 
   it("ends TimedOut at the scripted phase, matched by a signal label", async () => {
@@ -77,9 +88,36 @@ describe("the mock orchestrator's lifecycle", () => {
     await recorder.waitForPhase(name, "TimedOut");
 
     expect(recorder.phases(name)).toEqual(["Pending", "Processing", "Analyzing", "Executing", "TimedOut"]);
-    expect(status.completionStatus).toEqual({ outcome: "TimedOut", failurePhase: "Executing", failureReason: "Executing did not finish within 300ms" });
-    expect(Date.parse(status.completedAt!) - Date.parse(status.executingStartTime!)).toBeGreaterThanOrEqual(300);
-    expect(status.verifyingStartTime).toBeUndefined();
+    expect(status.completionStatus).toEqual({ timeoutPhase: "Executing", timeoutTime: status.completedAt });
+    expect(status.message).toMatch(/^Phase Executing exceeded timeout of 300ms/);
+    expect(Date.parse(status.completedAt!) - Date.parse(status.phaseProgress!.executingStartTime!)).toBeGreaterThanOrEqual(300);
+    expect(status.phaseProgress?.verificationDeadline).toBeUndefined();
+    expect(status.conditions?.find(c => c.type === "Ready")).toMatchObject({ status: "False", reason: "RemediationTimedOut" });
+  }, 30_000);
+
+  it.each([
+    ["NoActionRequired", ["Pending", "Processing", "Analyzing", "Completed"], { outcome: "NoActionRequired" }, true],
+    ["ManualReviewRequired", ["Pending", "Processing", "Analyzing", "Completed"], { outcome: "ManualReviewRequired", requiresManualReview: true }, true],
+    ["DryRun", ["Pending", "Processing", "Analyzing", "Completed"], { outcome: "DryRun" }, true],
+    ["Inconclusive", ["Pending", "Processing", "Analyzing", "Executing", "Verifying", "Completed"], { outcome: "Inconclusive" }, true],
+    ["VerificationTimedOut", ["Pending", "Processing", "Analyzing", "Executing", "Verifying", "Completed"], { outcome: "VerificationTimedOut" }, false],
+  ])("ends Completed with the scripted outcome %s, holding the next RR back as kubernaut does", async (outcome, phases, completionStatus, holds) => {
+    const name = await createSignalRR(env, ns, { signalName: `Completes${outcome}` });
+    const status = (await waitForPhase(admin, name, "Completed")).status!;
+    await recorder.waitForPhase(name, "Completed");
+    expect(recorder.phases(name)).toEqual(phases);
+    expect(status.completionStatus).toEqual(completionStatus);
+    // The gateway takes repeats into a terminal RR while nextAllowedExecution is in the future (issue 12, item 5).
+    if (holds) expect(Date.parse(status.routingStatus!.nextAllowedExecution!)).toBeGreaterThan(Date.now());
+    else expect(status.routingStatus?.nextAllowedExecution).toBeUndefined();
+  }, 30_000);
+
+  it("ends Failed with a scripted failurePhase alone (Approval: after the analysis)", async () => {
+    const name = await createSignalRR(env, ns, { signalName: "ApprovalRejected" });
+    const status = (await waitForPhase(admin, name, "Failed")).status!;
+    await recorder.waitForPhase(name, "Failed");
+    expect(recorder.phases(name)).toEqual(["Pending", "Processing", "Analyzing", "Failed"]);
+    expect(status.completionStatus).toEqual({ failurePhase: "Approval", failureReason: "rejected by the on-call" });
   }, 30_000);
 });
 
@@ -108,8 +146,9 @@ describe("the orchestrator's field ownership", () => {
     const fields = (mine.fieldsV1 as { "f:status": Record<string, unknown> })["f:status"];
     expect(Object.keys(mine.fieldsV1 ?? {})).toEqual(["f:status"]);
     expect(Object.keys(fields).sort()).toEqual(
-      ["f:overallPhase", "f:startTime", "f:processingStartTime", "f:analyzingStartTime", "f:executingStartTime", "f:verifyingStartTime", "f:completedAt", "f:message", "f:observedGeneration", "f:completionStatus", "f:conditions"].sort(),
+      ["f:overallPhase", "f:startTime", "f:phaseProgress", "f:completedAt", "f:message", "f:observedGeneration", "f:completionStatus", "f:conditions"].sort(),
     );
+    expect(Object.keys(fields["f:phaseProgress"] as object).sort()).toEqual(["f:analyzingStartTime", "f:executingStartTime", "f:processingStartTime", "f:verificationDeadline"]);
     expect(fields["f:deduplication"]).toBeUndefined();
     expect(fields["f:stormAggregation"]).toBeUndefined();
 

@@ -22,6 +22,7 @@ export async function createSignalRR(env: TestEnvironment, namespace: string, si
   const gateway = await env.rrClient("gateway", namespace);
   const name = signal.name ?? `rr-${randomBytes(5).toString("hex")}`;
   const fingerprint = signal.fingerprint ?? randomFingerprint();
+  const now = new Date().toISOString();
   await gateway.create(
     {
       metadata: { name, labels: { [LABELS.fingerprint]: fingerprint.slice(0, 63) } },
@@ -29,7 +30,6 @@ export async function createSignalRR(env: TestEnvironment, namespace: string, si
     },
     FIELD_MANAGERS.gateway,
   );
-  const now = new Date().toISOString();
   await gateway.applyStatus(name, { deduplication: { occurrenceCount: 1, firstSeenAt: now, lastSeenAt: now } }, { fieldManager: FIELD_MANAGERS.deduplication });
   return name;
 }
@@ -60,8 +60,25 @@ export async function annotate(env: TestEnvironment, namespace: string, name: st
   });
 }
 
-/** The status fields that record when each lifecycle step happened, in lifecycle order. */
-export const TIMESTAMP_FIELDS = ["startTime", "processingStartTime", "analyzingStartTime", "executingStartTime", "verifyingStartTime", "completedAt"] as const;
+/**
+ * The status fields (kubernaut's) that record when each lifecycle step happened, in
+ * lifecycle order. Verifying has no start time in kubernaut: its clock is
+ * phaseProgress.verificationDeadline, the time the mock's Verifying ends.
+ */
+export const TIMESTAMP_FIELDS = ["startTime", "processingStartTime", "analyzingStartTime", "executingStartTime", "verificationDeadline", "completedAt"] as const;
+
+export type TimestampField = (typeof TIMESTAMP_FIELDS)[number];
+
+/** One lifecycle timestamp of a status, wherever kubernaut keeps it (top level or phaseProgress). */
+export function timestampOf(status: RemediationRequestStatus, field: TimestampField): string | undefined {
+  switch (field) {
+    case "startTime":
+    case "completedAt":
+      return status[field];
+    default:
+      return status.phaseProgress?.[field];
+  }
+}
 
 /**
  * Watches the RRs of a namespace and keeps every status each RR had, in
@@ -107,7 +124,7 @@ export class PhaseRecorder {
     const values: Record<string, string[]> = {};
     for (const status of this.seen.get(name) ?? []) {
       for (const field of TIMESTAMP_FIELDS) {
-        const v = status[field];
+        const v = timestampOf(status, field);
         if (v === undefined) continue;
         values[field] ??= [];
         if (!values[field].includes(v)) values[field].push(v);
