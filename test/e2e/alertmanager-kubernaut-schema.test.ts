@@ -12,7 +12,7 @@ import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
 
 /**
- * End to end beside kubernaut: the control plane (slot 8) has kubernaut's
+ * End to end beside kubernaut: the control plane (slot 9) has kubernaut's
  * RemediationRequest schema (our CRD minus our additions), senders are let in
  * by kubernaut's sender RBAC (create on the Service gateway-service,
  * GATEWAY_AUTH_PRESET=kubernaut), and a real Alertmanager delivers through the
@@ -21,7 +21,7 @@ import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
  * Completed under kubernaut's status schema.
  */
 
-const plane = new PrivateControlPlane("e2e-kubernaut", 8);
+const plane = new PrivateControlPlane("e2e-kubernaut", 9);
 const env = new TestEnvironment(identity => plane.kubeconfig(identity));
 let namespace: string;
 let gateway: GatewayProcess;
