@@ -33,6 +33,7 @@ function fakeKube(users: Users) {
 const config = (overrides: Partial<GatewayConfig["auth"]> = {}): GatewayConfig["auth"] => ({
   mode: "kubernetes",
   access: { verb: "create", group: "kubernaut.ai", resource: "signals", namespace: "kubernaut-system" },
+  audiences: [],
   cacheTtlMs: 30_000,
   cacheSize: 100,
   ...overrides,

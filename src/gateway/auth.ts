@@ -118,11 +118,14 @@ export class BearerAuthenticator implements Authenticator {
       const tokenReview = await kube.request<{ status?: { authenticated?: boolean; user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } } }>({
         method: "POST",
         path: "/apis/authentication.k8s.io/v1/tokenreviews",
-        body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token } },
+        body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token, ...(this.config.audiences.length > 0 ? { audiences: this.config.audiences } : {}) } },
         what: "TokenReview",
       });
       const user = tokenReview.status?.user;
-      if (!tokenReview.status?.authenticated || !user?.username) throw new GatewayError("GW_UNAUTHENTICATED", "the bearer token is not valid");
+      if (!tokenReview.status?.authenticated || !user?.username) {
+        const audiences = this.config.audiences.length > 0 ? ` for the audience ${this.config.audiences.join(" or ")}` : "";
+        throw new GatewayError("GW_UNAUTHENTICATED", `the bearer token is not valid${audiences}`);
+      }
       const { verb, group, resource, name, namespace } = this.config.access;
       const access = await kube.request<{ status?: { allowed?: boolean; reason?: string } }>({
         method: "POST",

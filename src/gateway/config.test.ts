@@ -47,6 +47,11 @@ describe("loadGatewayConfig", () => {
     expect(loadGatewayConfig({ GATEWAY_REPLAY_PROTECTION: "off" }).freshness).toBeUndefined();
   });
 
+  it("reads the audiences a token must be issued for, none by default", () => {
+    expect(loadGatewayConfig({}).auth.audiences).toEqual([]);
+    expect(loadGatewayConfig({ GATEWAY_AUTH_AUDIENCES: "rr-gateway, other ,," }).auth.audiences).toEqual(["rr-gateway", "other"]);
+  });
+
   it("refuses an unknown preset", () => {
     expect(() => loadGatewayConfig({ GATEWAY_AUTH_PRESET: "istio" })).toThrow('GATEWAY_AUTH_PRESET="istio": must be one of rr-gateway, kubernaut');
   });

@@ -43,6 +43,8 @@ export interface GatewayConfig {
     staticTokensFile?: string;
     /** The SubjectAccessReview a sender must pass (mode "kubernetes"). */
     access: SenderAccess;
+    /** Audiences the TokenReview requires of a token (empty: the API server's own). */
+    audiences: string[];
     cacheTtlMs: number;
     cacheSize: number;
   };
@@ -114,6 +116,7 @@ export const GATEWAY_ENV = {
   GATEWAY_AUTH_RESOURCE: ["", "SubjectAccessReview resource (default: the preset's)"],
   GATEWAY_AUTH_RESOURCE_NAME: ["", "SubjectAccessReview resource name (default: the preset's; \"-\" for none)"],
   GATEWAY_AUTH_NAMESPACE: ["", "SubjectAccessReview namespace (default: GATEWAY_NAMESPACE)"],
+  GATEWAY_AUTH_AUDIENCES: ["", "comma-separated audiences a bearer token must be issued for (TokenReview spec.audiences), e.g. rr-gateway: a projected service-account token for that audience, not one valid against the API server; empty: the API server's audiences"],
   GATEWAY_AUTH_CACHE_SECONDS: ["30", "how long an authentication result is cached"],
   GATEWAY_TLS_CERT_FILE: ["", "serve HTTPS with this certificate (and GATEWAY_TLS_KEY_FILE)"],
   GATEWAY_TLS_KEY_FILE: ["", "private key for GATEWAY_TLS_CERT_FILE"],
@@ -173,6 +176,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     auth: {
       mode: oneOf("GATEWAY_AUTH", ["kubernetes", "static", "none"] as const),
       staticTokensFile: get("GATEWAY_STATIC_TOKENS_FILE") || undefined,
+      audiences: list(get("GATEWAY_AUTH_AUDIENCES")),
       access: senderAccess(oneOf("GATEWAY_AUTH_PRESET", Object.keys(AUTH_PRESETS) as AuthPreset[]), get, namespace),
       cacheTtlMs: int("GATEWAY_AUTH_CACHE_SECONDS", 0, 3600) * 1000,
       cacheSize: 10_000,
@@ -203,4 +207,12 @@ function senderAccess(preset: AuthPreset, get: (name: keyof typeof GATEWAY_ENV) 
     ...(name && name !== "-" ? { name } : {}),
     namespace: get("GATEWAY_AUTH_NAMESPACE") || gatewayNamespace,
   };
+}
+
+/** "a, b,,c" → ["a", "b", "c"]. */
+function list(text: string): string[] {
+  return text
+    .split(",")
+    .map(item => item.trim())
+    .filter(Boolean);
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import pino, { type Logger } from "pino";
 import { Agent, request } from "undici";
 import { alert, post, PROMETHEUS_PATH, uniqueNames, webhook } from "../helpers/signals";
-import { tokenOf } from "./helpers/controlplane";
+import { kubeconfigPath, kubectlBinary, tokenOf } from "./helpers/controlplane";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 
@@ -44,6 +44,44 @@ beforeAll(async () => {
   ns = await env.freshNamespace("auth");
 });
 afterAll(() => env.close());
+
+describe("with audience-bound tokens (GATEWAY_AUTH_AUDIENCES=rr-gateway)", () => {
+  let gw: TestGateway;
+  /** A service account allowed to send signals, and tokens for it from the TokenRequest API. */
+  const tokenFor = (audience?: string): string =>
+    execFileSync(kubectlBinary(), ["--kubeconfig", kubeconfigPath("admin"), "create", "token", "am-sender", "-n", ns, "--duration=10m", ...(audience ? [`--audience=${audience}`] : [])], { encoding: "utf8" }).trim();
+
+  beforeAll(async () => {
+    const admin = await env.kube("admin");
+    await admin.request({ method: "POST", path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "am-sender" } }, what: "create ServiceAccount am-sender" });
+    await admin.request({
+      method: "POST",
+      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
+      body: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "am-sender-sends-signals" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "rr-signal-sender" },
+        subjects: [{ kind: "ServiceAccount", name: "am-sender", namespace: ns }],
+      },
+      what: "create RoleBinding am-sender-sends-signals",
+    });
+    gw = await startTestGateway(ns, { GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_AUDIENCES: "rr-gateway" });
+  });
+  afterAll(() => gw?.stop());
+
+  it("lets in a projected token issued for the audience rr-gateway", async () => {
+    expect((await post(gw.url, PROMETHEUS_PATH, payload(), authorized(tokenFor("rr-gateway")))).status).toBe(201);
+  });
+
+  it("refuses with 401 a token of the same service account that is valid against the API server, and a static one", async () => {
+    for (const token of [tokenFor(), tokenOf("alertmanager")]) {
+      const reply = await post(gw.url, PROMETHEUS_PATH, payload(), authorized(token));
+      expect(reply.status).toBe(401);
+      expect(reply.body).toMatchObject({ code: "GW_UNAUTHENTICATED", detail: "the bearer token is not valid for the audience rr-gateway" });
+    }
+  });
+});
 
 describe("with the kubernaut sender preset (GATEWAY_AUTH_PRESET=kubernaut)", () => {
   let gw: TestGateway;
