@@ -73,7 +73,7 @@ describe("parseAlertmanagerWebhook", () => {
     ["no alerts", {}, "alerts: is required"],
     ["alerts not an array", { alerts: {} }, "alerts: must be an array, got an object"],
     ["empty alerts", { alerts: [] }, "alerts: is empty: the payload carries no alert"],
-    ["too many alerts", { alerts: Array(DEFAULT_SIGNAL_LIMITS.maxAlerts + 1).fill(alert(pod)) }, "alerts: has 101 alerts, more than the limit of 100"],
+    ["too many alerts", { alerts: Array(DEFAULT_SIGNAL_LIMITS.maxAlerts + 1).fill(alert(pod)) }, "alerts: has 30001 alerts, more than the limit of 30000"],
     ["a bad payload status", { status: "pending", alerts: [alert(pod)] }, 'status: must be "firing" or "resolved", got "pending"'],
   ])("rejects a payload with %s", (_what, body, message) => {
     expect(() => parseAlertmanagerWebhook(body)).toThrow(message);

@@ -3,7 +3,7 @@ import { DEFAULT_SIGNAL_LIMITS, MAX_ORIGIN_LENGTH, SignalLimits } from "./limits
 import type { Signal, SignalStatus } from "./signal";
 import { clip, isObject, optionalString, optionalTimestamp, preview, readStringMap, typeOf } from "./string-map";
 import { targetFromLabels } from "./target";
-import { SignalValidationError } from "./validation-error";
+import { PayloadLimitError, SignalValidationError } from "./validation-error";
 
 /** One alert of a payload: a signal, or the reason it was rejected. */
 export type ParsedAlert = { ok: true; signal: Signal } | { ok: false; error: SignalValidationError };
@@ -24,7 +24,7 @@ export function parseAlertmanagerWebhook(body: unknown, limits: SignalLimits = D
   const alerts = body.alerts;
   if (!Array.isArray(alerts)) throw new SignalValidationError("alerts", alerts === undefined ? "is required" : `must be an array, got ${typeOf(alerts)}`);
   if (alerts.length === 0) throw new SignalValidationError("alerts", "is empty: the payload carries no alert");
-  if (alerts.length > limits.maxAlerts) throw new SignalValidationError("alerts", `has ${alerts.length} alerts, more than the limit of ${limits.maxAlerts}`);
+  if (alerts.length > limits.maxAlerts) throw new PayloadLimitError("alerts", `has ${alerts.length} alerts, more than the limit of ${limits.maxAlerts} (GATEWAY_MAX_ALERTS): split the group with the receiver's group_by`);
 
   // groupKey only feeds a hash, and the source is cut to fit the RR: neither is a reason to refuse a payload.
   const groupKey = optionalString(body.groupKey, "groupKey", Number.MAX_SAFE_INTEGER) ?? "";

@@ -10,7 +10,8 @@ export interface SignalLimits {
 }
 
 export const DEFAULT_SIGNAL_LIMITS: SignalLimits = {
-  maxAlerts: 100,
+  /** A whole Alertmanager group (max_alerts: 0): one node going down can make thousands. */
+  maxAlerts: 30_000,
   maxLabels: 64,
   maxLabelValueLength: 1024,
   maxAnnotations: 64,

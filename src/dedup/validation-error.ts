@@ -11,3 +11,16 @@ export class SignalValidationError extends Error {
     this.name = "SignalValidationError";
   }
 }
+
+/**
+ * A payload over a whole-request limit (more alerts than GATEWAY_MAX_ALERTS):
+ * the gateway answers 413, as for a body over GATEWAY_MAX_BODY_BYTES. Sending
+ * it again cannot succeed, so it is not a 5xx; the receiver's group_by keeps
+ * groups under the limit (docs/operations.md).
+ */
+export class PayloadLimitError extends SignalValidationError {
+  constructor(field: string, problem: string) {
+    super(field, problem);
+    this.name = "PayloadLimitError";
+  }
+}

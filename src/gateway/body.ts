@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { BodyAllowance } from "./byte-budget";
 import { GatewayError } from "./errors";
 
 /**
@@ -6,7 +7,7 @@ import { GatewayError } from "./errors";
  * without Content-Type is read as JSON (as kubernaut's gateway does: some
  * senders leave it out); one that declares another type is refused.
  */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number, allowance?: BodyAllowance): Promise<unknown> {
   const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
   if (type !== "" && type !== "application/json" && !type.endsWith("+json")) {
     drain(req);
@@ -17,6 +18,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDe
     drain(req);
     throw tooLarge(maxBytes);
   }
+  // What the sender declares is taken at once (a large group is refused before it is read), the rest as it arrives.
+  if (allowance && !allowance.take(declared)) throw overBudget(req);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -25,6 +28,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDe
       drain(req);
       throw tooLarge(maxBytes);
     }
+    if (allowance && size > declared && !allowance.take(Math.min(chunk.length, size - declared))) throw overBudget(req);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString("utf8");
@@ -53,6 +57,12 @@ export function jsonDepth(value: unknown, limit: number): number {
     for (const child of Object.values(node)) stack.push([child, d]);
   }
   return max;
+}
+
+/** Too many large payloads at once: 503, so the sender retries (the retry succeeds once they are done). */
+function overBudget(req: IncomingMessage): GatewayError {
+  drain(req);
+  return new GatewayError("GW_OVERLOADED", "the gateway is holding as many payloads as GATEWAY_MAX_BUFFERED_BYTES allows; retry shortly");
 }
 
 function tooLarge(maxBytes: number): GatewayError {

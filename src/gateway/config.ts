@@ -15,6 +15,8 @@ export interface GatewayConfig {
   /** spec.clusterID of the RRs whose signal has no `cluster` label; "" leaves it out. */
   clusterId: string;
   maxBodyBytes: number;
+  /** Request bodies held at once, all requests together (503 above). */
+  maxBufferedBytes: number;
   maxJsonDepth: number;
   maxInFlight: number;
   limits: SignalLimits;
@@ -91,10 +93,11 @@ export const GATEWAY_ENV = {
   KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
   GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name) or owner (top-level owner of the target)"],
   GATEWAY_CLUSTER_ID: ["", "spec.clusterID of RRs whose signal carries no `cluster` label (kubernaut reads that label); empty: left out"],
-  GATEWAY_MAX_BODY_BYTES: ["262144", "largest request body accepted (413 above)"],
+  GATEWAY_MAX_BODY_BYTES: ["33554432", "largest request body accepted (413 above): 32 MiB, an Alertmanager group of about 30,000 alerts; keep groups below it with group_by"],
+  GATEWAY_MAX_BUFFERED_BYTES: ["67108864", "request bodies held at once, all requests together: 64 MiB (a request that would go over it gets 503 with Retry-After, which Alertmanager retries)"],
   GATEWAY_MAX_JSON_DEPTH: ["32", "deepest JSON nesting accepted"],
   GATEWAY_MAX_IN_FLIGHT: ["100", "signal requests handled at once (503 above)"],
-  GATEWAY_MAX_ALERTS: [String(DEFAULT_SIGNAL_LIMITS.maxAlerts), "alerts per Alertmanager payload"],
+  GATEWAY_MAX_ALERTS: [String(DEFAULT_SIGNAL_LIMITS.maxAlerts), "alerts per Alertmanager payload (413 above); the receiver's max_alerts: 0 sends whole groups, keep them below it with group_by"],
   GATEWAY_MAX_LABELS: [String(DEFAULT_SIGNAL_LIMITS.maxLabels), "labels (and annotations) per signal"],
   GATEWAY_STORM_THRESHOLD: ["5", "occurrences within the storm window that make a storm"],
   GATEWAY_STORM_WINDOW_SECONDS: ["60", "storm detection window"],
@@ -156,9 +159,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     fingerprintStrategy: oneOf("GATEWAY_FINGERPRINT_STRATEGY", FINGERPRINT_STRATEGIES),
     clusterId: get("GATEWAY_CLUSTER_ID"),
     maxBodyBytes: int("GATEWAY_MAX_BODY_BYTES", 1024),
+    maxBufferedBytes: int("GATEWAY_MAX_BUFFERED_BYTES", 1024),
     maxJsonDepth: int("GATEWAY_MAX_JSON_DEPTH", 4, 1000),
     maxInFlight: int("GATEWAY_MAX_IN_FLIGHT", 1),
-    limits: { ...DEFAULT_SIGNAL_LIMITS, maxAlerts: int("GATEWAY_MAX_ALERTS", 1, 10_000), maxLabels, maxAnnotations: maxLabels },
+    limits: { ...DEFAULT_SIGNAL_LIMITS, maxAlerts: int("GATEWAY_MAX_ALERTS", 1, 1_000_000), maxLabels, maxAnnotations: maxLabels },
     stormThreshold: int("GATEWAY_STORM_THRESHOLD", 2),
     stormWindowMs: int("GATEWAY_STORM_WINDOW_SECONDS", 1) * 1000,
     stormRefreshMs: int("GATEWAY_STORM_REFRESH_SECONDS", 1, 3600) * 1000,
@@ -183,6 +187,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     },
     logLevel: oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   };
+  if (config.maxBufferedBytes < config.maxBodyBytes) problems.push(`GATEWAY_MAX_BUFFERED_BYTES (${config.maxBufferedBytes}) is below GATEWAY_MAX_BODY_BYTES (${config.maxBodyBytes}): a body of the largest size could never be held`);
   if (config.clusterId.length > MAX_CLUSTER_ID_LENGTH) problems.push(`GATEWAY_CLUSTER_ID: ${config.clusterId.length} characters, more than the ${MAX_CLUSTER_ID_LENGTH} spec.clusterID holds`);
   if (config.auth.access.verb === "" || config.auth.access.resource === "") problems.push("GATEWAY_AUTH_VERB and GATEWAY_AUTH_RESOURCE must not be empty");
   if (config.auth.mode === "static" && !config.auth.staticTokensFile) problems.push("GATEWAY_AUTH=static needs GATEWAY_STATIC_TOKENS_FILE");

@@ -3,7 +3,7 @@ import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
 import { parseKubernetesEvent } from "../dedup/kubernetes-event";
 import type { SignalLimits } from "../dedup/limits";
 import type { Signal } from "../dedup/signal";
-import { SignalValidationError } from "../dedup/validation-error";
+import { PayloadLimitError, SignalValidationError } from "../dedup/validation-error";
 import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, eventTimestamps, type FreshnessWindow } from "../signal/freshness";
 import { GatewayError } from "./errors";
 import type { Outcome, SignalIngest } from "./ingest";
@@ -113,6 +113,7 @@ function withValidation<T>(parse: () => T): T {
 }
 
 function asInvalidPayload(err: unknown): unknown {
+  if (err instanceof PayloadLimitError) return new GatewayError("GW_PAYLOAD_TOO_LARGE", err.message, { field: err.field });
   if (err instanceof SignalValidationError) return new GatewayError("GW_INVALID_PAYLOAD", err.message, { field: err.field });
   return err;
 }

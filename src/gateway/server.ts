@@ -7,6 +7,7 @@ import type { Authenticator } from "./auth";
 import { sleep } from "./backoff";
 import { readJsonBody } from "./body";
 import type { GatewayConfig } from "./config";
+import { BodyAllowance, ByteBudget } from "./byte-budget";
 import { GatewayError, toProblem } from "./errors";
 import { handleKubernetesEvent, handlePrometheus, type HandlerDeps, type Reply, type SignalRequest } from "./handlers";
 
@@ -34,12 +35,15 @@ export interface ServerDeps extends HandlerDeps {
 export class GatewayServer {
   readonly server: Server;
   private inFlight = 0;
+  /** Request bodies held at once (GATEWAY_MAX_BUFFERED_BYTES). */
+  private readonly buffered: ByteBudget;
   /** Set first on shutdown: /readyz answers 503, so load balancers stop sending. */
   private draining = false;
   /** Set after the shutdown delay: new signals are refused with 503 (the sender retries elsewhere). */
   private shuttingDown = false;
 
   constructor(private readonly deps: ServerDeps) {
+    this.buffered = new ByteBudget(deps.config.maxBufferedBytes);
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
     const { tls } = deps.config;
     this.server = tls
@@ -133,6 +137,8 @@ export class GatewayServer {
     }
     this.inFlight++;
     metrics.inFlight.set(this.inFlight);
+    // The body and what is parsed from it are held until the answer: their bytes count against the budget until then.
+    const allowance = new BodyAllowance(this.buffered);
     try {
       try {
         await this.deps.auth.authenticate(req.headers.authorization);
@@ -143,7 +149,7 @@ export class GatewayServer {
       }
       let body: unknown;
       try {
-        body = await readJsonBody(req, config.maxBodyBytes, config.maxJsonDepth);
+        body = await readJsonBody(req, config.maxBodyBytes, config.maxJsonDepth, allowance);
       } catch (err) {
         if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: REJECT_REASONS[err.code] ?? "invalid" });
         throw err;
@@ -153,6 +159,7 @@ export class GatewayServer {
       res.once("close", () => gone.abort());
       return await route.handler(body, { requestId, gone: gone.signal, timestamp: headerValue(req.headers["x-timestamp"]) }, this.deps);
     } finally {
+      allowance.releaseAll();
       this.inFlight--;
       metrics.inFlight.set(this.inFlight);
     }

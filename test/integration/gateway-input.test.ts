@@ -1,8 +1,10 @@
+import { connect } from "node:net";
 import { request } from "undici";
 import { RemediationRequestClient } from "../../src/k8s/rr-client";
 import { alert, EVENT_PATH, post, PROMETHEUS_PATH, uniqueNames, warningEvent, webhook } from "../helpers/signals";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
+import { waitFor } from "./helpers/wait";
 import { readOriginalPayload } from "../../src/model/original-payload";
 
 /**
@@ -34,7 +36,7 @@ describe("limits refuse what exceeds them, naming the limit, and write nothing",
   const cases: [string, () => unknown, string, number, RegExp][] = [
     ["a body over GATEWAY_MAX_BODY_BYTES", () => webhook([alert({ alertname: "X", pod: freshPod(), annotations: { d: "x".repeat(70_000) } })]), PROMETHEUS_PATH, 413, /larger than the limit of 65536 bytes \(GATEWAY_MAX_BODY_BYTES\)/],
     ["JSON nested deeper than GATEWAY_MAX_JSON_DEPTH", () => ({ ...webhook([alert({ alertname: "X", pod: freshPod() })]), groupLabels: nested(12) }), PROMETHEUS_PATH, 400, /nested more than 10 levels deep/],
-    ["more alerts than GATEWAY_MAX_ALERTS", () => webhook(Array.from({ length: 6 }, () => alert({ alertname: "X", pod: freshPod() }))), PROMETHEUS_PATH, 400, /alerts: has 6 alerts, more than the limit of 5/],
+    ["more alerts than GATEWAY_MAX_ALERTS", () => webhook(Array.from({ length: 6 }, () => alert({ alertname: "X", pod: freshPod() }))), PROMETHEUS_PATH, 413, /alerts: has 6 alerts, more than the limit of 5 \(GATEWAY_MAX_ALERTS\)/],
     ["more labels than GATEWAY_MAX_LABELS", () => webhook([alert({ alertname: "X", pod: freshPod(), labels: labels(8) })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels: has 12 entries, more than the limit of 8/],
     ["a label value over 1024 characters", () => webhook([alert({ alertname: "X", pod: freshPod(), labels: { team: "t".repeat(1025) } })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels\.team: is 1025 characters long, more than the limit of 1024/],
     ["a label key over 317 characters", () => webhook([alert({ alertname: "X", pod: freshPod(), labels: { ["k".repeat(318)]: "v" } })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels: has a key of 318 characters \(1 to 317 allowed\)/],
@@ -91,6 +93,34 @@ describe("values cut to fit the CRD", () => {
     const empty = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "Sev", pod: freshPod(), severity: "" })]));
     expect(empty.status).toBe(201);
     expect((await admin.get(empty.body.remediationRequestName)).spec.severity).toBe("unknown");
+  });
+});
+
+describe("the buffered-bytes budget (GATEWAY_MAX_BUFFERED_BYTES)", () => {
+  it("answers 503 with Retry-After while large payloads hold the budget, and takes the payload once they are done", async () => {
+    const small = await startTestGateway(ns, { GATEWAY_MAX_BODY_BYTES: "65536", GATEWAY_MAX_BUFFERED_BYTES: "100000" });
+    const { port } = new URL(small.url);
+    // A sender that declares 60,000 bytes and sends only the start holds 60,000 of the 100,000.
+    const slow = connect(Number(port), "127.0.0.1");
+    await new Promise(r => slow.once("connect", r));
+    slow.write(`POST ${PROMETHEUS_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{"vers`);
+    const payload = webhook([alert({ alertname: "Budget", pod: freshPod(), annotations: { summary: "x".repeat(45_000) } })]);
+    try {
+      const refused = await waitFor("the held bytes to count", async () => {
+        const reply = await post(small.url, PROMETHEUS_PATH, payload);
+        return reply.status === 503 ? reply : undefined;
+      });
+      expect(refused.headers["retry-after"]).toBeDefined();
+      expect(refused.body).toMatchObject({ code: "GW_OVERLOADED", detail: expect.stringMatching(/GATEWAY_MAX_BUFFERED_BYTES/) });
+    } finally {
+      slow.destroy();
+    }
+    const retried = await waitFor("the retry to be taken", async () => {
+      const reply = await post(small.url, PROMETHEUS_PATH, payload);
+      return reply.status === 201 ? reply : undefined;
+    });
+    expect(retried.body).toMatchObject({ status: "created" });
+    await small.stop();
   });
 });
 

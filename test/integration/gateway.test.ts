@@ -17,7 +17,7 @@ const freshPod = uniqueNames("pod");
 beforeAll(async () => {
   ns = await env.freshNamespace("gateway");
   admin = await env.rrClient("admin", ns);
-  gw = await startTestGateway(ns, { GATEWAY_STORM_THRESHOLD: "5", GATEWAY_STORM_WINDOW_SECONDS: "60", GATEWAY_STORM_REFRESH_SECONDS: "1" });
+  gw = await startTestGateway(ns, { GATEWAY_STORM_THRESHOLD: "5", GATEWAY_STORM_WINDOW_SECONDS: "60", GATEWAY_STORM_REFRESH_SECONDS: "1", GATEWAY_MAX_BODY_BYTES: "262144" });
 });
 afterAll(async () => {
   await gw?.stop();
