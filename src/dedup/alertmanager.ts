@@ -32,12 +32,13 @@ export function parseAlertmanagerWebhook(body: unknown, limits: SignalLimits = D
   const source = optionalString(body.receiver, "receiver", Number.MAX_SAFE_INTEGER) ?? optionalString(body.externalURL, "externalURL", Number.MAX_SAFE_INTEGER);
   const signalSource = source ? clip(source, MAX_SIGNAL_SOURCE_LENGTH) : "alertmanager";
   const truncated = typeof body.truncatedAlerts === "number" && body.truncatedAlerts > 0 ? body.truncatedAlerts : 0;
+  const cluster = commonCluster(body.commonLabels);
 
   return {
     truncatedAlerts: truncated,
     alerts: alerts.map((alert, i): ParsedAlert => {
       try {
-        return { ok: true, signal: parseAlert(alert, `alerts[${i}]`, { groupKey, payloadStatus, signalSource }, limits) };
+        return { ok: true, signal: parseAlert(alert, `alerts[${i}]`, { groupKey, payloadStatus, signalSource, cluster }, limits) };
       } catch (err) {
         if (err instanceof SignalValidationError) return { ok: false, error: err };
         throw err;
@@ -50,6 +51,7 @@ interface PayloadContext {
   groupKey: string;
   payloadStatus: SignalStatus;
   signalSource: string;
+  cluster?: string;
 }
 
 function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: SignalLimits): Signal {
@@ -72,14 +74,22 @@ function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: 
     name,
     status,
     severity: labels.severity || "unknown",
-    target: targetFromLabels(labels, `${field}.labels`),
+    target: targetFromLabels(labels),
     labels,
     annotations,
     firingTime,
     signalSource: ctx.signalSource,
+    cluster: ctx.cluster,
     deliveryKey: sha256Hex(`${ctx.groupKey}|${alertFingerprint}|${status}|${firingTime ?? ""}`),
     original: alert,
   };
+}
+
+/** The payload's common `cluster` label (Thanos, federation): kubernaut's fingerprint prefixes it. */
+function commonCluster(commonLabels: unknown): string | undefined {
+  if (!isObject(commonLabels)) return undefined;
+  const cluster = commonLabels.cluster;
+  return typeof cluster === "string" && cluster ? cluster : undefined;
 }
 
 function readStatus(value: unknown, field: string): SignalStatus | undefined {

@@ -29,6 +29,8 @@ export interface Signal {
   firingTime?: string;
   /** Where it came from (Alertmanager receiver / externalURL, event source component). */
   signalSource: string;
+  /** The Alertmanager payload's common `cluster` label (Thanos, federation), if any: the kubernaut fingerprint prefixes it. */
+  cluster?: string;
   /** Identifies one delivery of this alert, to recognise a redelivery of a failed payload. */
   deliveryKey: string;
   /** The alert or event as received, to keep on the RR. */

@@ -59,7 +59,7 @@ export const GATEWAY_ENV = {
   GATEWAY_PORT: ["8080", "port to listen on"],
   GATEWAY_NAMESPACE: ["kubernaut-system", "namespace for RemediationRequests"],
   KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
-  GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name) or owner (top-level owner of the target)"],
+  GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name; a target that names no resource adds the alert's labels), owner (top-level owner of the target), or kubernaut (kubernaut's own formula: [cluster:]namespace:kind:name of the top-level owner)"],
   GATEWAY_MAX_BODY_BYTES: ["262144", "largest request body accepted (413 above)"],
   GATEWAY_MAX_JSON_DEPTH: ["32", "deepest JSON nesting accepted"],
   GATEWAY_MAX_IN_FLIGHT: ["100", "signal requests handled at once (503 above)"],

@@ -75,7 +75,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     metrics,
     logger,
     strategy: config.fingerprintStrategy,
-    owners: config.fingerprintStrategy === "owner" ? new OwnerResolver(kube) : undefined,
+    owners: config.fingerprintStrategy === "resource" ? undefined : new OwnerResolver(kube),
     breaker,
     redelivery: new RedeliveryMemory<RecordResult>(config.redeliveryMemoryMs),
     namespace: config.namespace,
