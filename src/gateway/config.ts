@@ -11,6 +11,8 @@ export interface GatewayConfig {
   /** kubeconfig file; empty means $KUBECONFIG, ~/.kube/config, or in-cluster. */
   kubeconfig?: string;
   fingerprintStrategy: FingerprintStrategy;
+  /** Alert names answered "ignored" (200) and never recorded: always-firing alerts such as Watchdog. */
+  ignoredAlerts: string[];
   maxBodyBytes: number;
   maxJsonDepth: number;
   maxInFlight: number;
@@ -60,6 +62,7 @@ export const GATEWAY_ENV = {
   GATEWAY_NAMESPACE: ["kubernaut-system", "namespace for RemediationRequests"],
   KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
   GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name; a target that names no resource adds the alert's labels), owner (top-level owner of the target), or kubernaut (kubernaut's own formula: [cluster:]namespace:kind:name of the top-level owner)"],
+  GATEWAY_IGNORED_ALERTS: ["", "comma-separated alert names answered `ignored` (200, counted in gateway_signals_ignored_total) and never recorded, e.g. Watchdog,InfoInhibitor (always-firing alerts)"],
   GATEWAY_MAX_BODY_BYTES: ["262144", "largest request body accepted (413 above)"],
   GATEWAY_MAX_JSON_DEPTH: ["32", "deepest JSON nesting accepted"],
   GATEWAY_MAX_IN_FLIGHT: ["100", "signal requests handled at once (503 above)"],
@@ -116,6 +119,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     namespace,
     kubeconfig: get("KUBECONFIG") || undefined,
     fingerprintStrategy: oneOf("GATEWAY_FINGERPRINT_STRATEGY", FINGERPRINT_STRATEGIES),
+    ignoredAlerts: get("GATEWAY_IGNORED_ALERTS").split(",").map(name => name.trim()).filter(Boolean),
     maxBodyBytes: int("GATEWAY_MAX_BODY_BYTES", 1024),
     maxJsonDepth: int("GATEWAY_MAX_JSON_DEPTH", 4, 1000),
     maxInFlight: int("GATEWAY_MAX_IN_FLIGHT", 1),

@@ -7,7 +7,7 @@ import { SignalValidationError } from "../dedup/validation-error";
 import { GatewayError } from "./errors";
 import type { Outcome, SignalIngest } from "./ingest";
 import type { GatewayMetrics } from "./metrics";
-import { HTTP_STATUS_OF, recordedResponse, rejectedResponse, summarize, type SignalResponse } from "./responses";
+import { HTTP_STATUS_OF, ignoredResponse, recordedResponse, rejectedResponse, summarize, type SignalResponse } from "./responses";
 
 export interface Reply {
   status: number;
@@ -20,6 +20,8 @@ export interface HandlerDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   limits: SignalLimits;
+  /** Alert names answered "ignored" and never recorded (GATEWAY_IGNORED_ALERTS). */
+  ignoredAlerts?: ReadonlySet<string>;
 }
 
 /** POST /api/v1/signals/prometheus: an Alertmanager webhook payload. */
@@ -30,10 +32,17 @@ export async function handlePrometheus(body: unknown, requestId: string, deps: H
     deps.metrics.truncatedAlerts.inc(webhook.truncatedAlerts);
     deps.logger.warn({ requestId, truncatedAlerts: webhook.truncatedAlerts }, "Alertmanager truncated the payload: raise max_alerts on the receiver to see every alert");
   }
-  const signals = webhook.alerts.flatMap(a => (a.ok ? [a.signal] : []));
+  const ignored = (a: (typeof webhook.alerts)[number]): boolean => a.ok && (deps.ignoredAlerts?.has(a.signal.name) ?? false);
+  const signals = webhook.alerts.flatMap(a => (a.ok && !ignored(a) ? [a.signal] : []));
   const recorded = await deps.ingest.ingest(signals, requestId, gone);
   let next = 0;
-  const outcomes: Outcome[] = webhook.alerts.map(a => (a.ok ? recorded[next++] : { kind: "rejected", error: a.error }));
+  const outcomes: Outcome[] = webhook.alerts.map(a => {
+    if (!a.ok) return { kind: "rejected", error: a.error };
+    if (!ignored(a)) return recorded[next++];
+    // Ignored on purpose, never silently: the sender sees it in the answer, operators in the metric.
+    deps.metrics.signalsIgnored.inc({ alertname: a.signal.name });
+    return { kind: "ignored", alertname: a.signal.name };
+  });
   // Alerts the parser refused (ingest counts those the API server refused itself).
   for (const a of webhook.alerts) if (!a.ok) deps.metrics.signalsRejected.inc({ source: "prometheus", reason: "invalid" });
   return reply(outcomes);
@@ -58,7 +67,11 @@ export async function handleKubernetesEvent(body: unknown, requestId: string, de
  */
 function reply(outcomes: Outcome[]): Reply {
   const failed = outcomes.filter((o): o is Extract<Outcome, { kind: "failed" }> => o.kind === "failed");
-  const responses = outcomes.flatMap(o => (o.kind === "recorded" ? [recordedResponse(o.result)] : o.kind === "rejected" ? [rejectedResponse(o.error)] : []));
+  const responses = outcomes.flatMap(o => {
+    if (o.kind === "recorded") return [recordedResponse(o.result)];
+    if (o.kind === "rejected") return [rejectedResponse(o.error)];
+    return o.kind === "ignored" ? [ignoredResponse(o.alertname)] : [];
+  });
   if (failed.length > 0) {
     throw new GatewayError(failed[0].error.code, `${failed.length} of ${outcomes.length} signals could not be recorded: ${failed[0].error.message}`, {
       results: responses,

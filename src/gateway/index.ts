@@ -86,6 +86,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     metrics,
     ingest,
     limits: config.limits,
+    ignoredAlerts: new Set(config.ignoredAlerts),
     auth: makeAuthenticator(config, kube, logger, metrics),
     isReady: () => cache.hasSynced,
   });

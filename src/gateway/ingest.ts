@@ -12,7 +12,11 @@ import type { OwnerResolver } from "./owner-resolver";
 import type { RecordResult, SignalRecorder } from "./recorder";
 
 /** One signal's fate: recorded, rejected (a 4xx problem with it), or failed (a 5xx: the sender should retry). */
-export type Outcome = { kind: "recorded"; result: RecordResult } | { kind: "rejected"; error: SignalValidationError } | { kind: "failed"; error: GatewayError };
+export type Outcome =
+  | { kind: "recorded"; result: RecordResult }
+  | { kind: "rejected"; error: SignalValidationError }
+  | { kind: "failed"; error: GatewayError }
+  | { kind: "ignored"; alertname: string };
 
 export interface IngestDeps {
   recorder: SignalRecorder;
