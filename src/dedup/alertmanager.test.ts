@@ -86,13 +86,24 @@ describe("parseAlertmanagerWebhook", () => {
     ["too many labels", alert({ ...pod, ...Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`l${i}`, "v"])) }), "alerts[0].labels: has 67 entries, more than the limit of 64"],
     ["a label value over the limit", alert({ ...pod, long: "x".repeat(1025) }), "alerts[0].labels.long: is 1025 characters long, more than the limit of 1024"],
     ["an unparseable startsAt", alert(pod, { startsAt: "yesterday" }), 'alerts[0].startsAt: is not an RFC 3339 timestamp: "yesterday"'],
-    ["no target", alert({ alertname: "X" }), "alerts[0].labels: no target resource label"],
   ])("rejects only the alert with %s, naming the field", (_what, bad, message) => {
     const parsed = parseAlertmanagerWebhook({ alerts: [alert(pod), bad] });
     expect(parsed.alerts[0].ok).toBe(true);
     const rejected = parsed.alerts[1];
     expect(rejected.ok).toBe(false);
     if (!rejected.ok) expect(rejected.error.message).toContain(message.replace("alerts[0]", "alerts[1]"));
+  });
+
+  it("records an alert that names no resource, with an Unknown target, instead of rejecting it (Alertmanager would drop it)", () => {
+    const [a] = parseAlertmanagerWebhook({ alerts: [alert({ alertname: "KubeCPUOvercommit", cluster: "eu-1" })] }).alerts;
+    expect(a.ok && a.signal.target).toEqual({ kind: "Unknown", name: "unknown", namespace: "" });
+  });
+
+  it("keeps the payload's common cluster label on each signal, for the kubernaut fingerprint", () => {
+    const [a] = parseAlertmanagerWebhook({ commonLabels: { cluster: "eu-1" }, alerts: [alert(pod)] }).alerts;
+    expect(a.ok && a.signal.cluster).toBe("eu-1");
+    const [b] = parseAlertmanagerWebhook({ alerts: [alert({ ...pod, cluster: "eu-1" })] }).alerts;
+    expect(b.ok && b.signal.cluster).toBeUndefined();
   });
 
   it("truncates long annotations instead of rejecting the alert", () => {

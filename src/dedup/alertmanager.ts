@@ -37,12 +37,13 @@ export function parseAlertmanagerWebhook(body: unknown, limits: SignalLimits = D
     annotations: readStringMap(body.commonAnnotations, "commonAnnotations", { maxEntries: limits.maxAnnotations, maxValueLength: limits.maxAnnotationValueLength, truncate: true }),
   };
   const truncated = typeof body.truncatedAlerts === "number" && body.truncatedAlerts > 0 ? body.truncatedAlerts : 0;
+  const cluster = commonCluster(body.commonLabels);
 
   return {
     truncatedAlerts: truncated,
     alerts: alerts.map((alert, i): ParsedAlert => {
       try {
-        return { ok: true, signal: parseAlert(alert, `alerts[${i}]`, { groupKey, payloadStatus, origin, common }, limits) };
+        return { ok: true, signal: parseAlert(alert, `alerts[${i}]`, { groupKey, payloadStatus, origin, common, cluster }, limits) };
       } catch (err) {
         if (err instanceof SignalValidationError) return { ok: false, error: err };
         throw err;
@@ -56,6 +57,7 @@ interface PayloadContext {
   payloadStatus: SignalStatus;
   origin: string;
   common: { labels: Record<string, string>; annotations: Record<string, string> };
+  cluster?: string;
 }
 
 function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: SignalLimits): Signal {
@@ -80,14 +82,22 @@ function parseAlert(alert: unknown, field: string, ctx: PayloadContext, limits: 
     name,
     status,
     severity: labels.severity || "unknown",
-    target: targetFromLabels(labels, `${field}.labels`),
+    target: targetFromLabels(labels),
     labels,
     annotations,
     firingTime,
     origin: ctx.origin,
+    cluster: ctx.cluster,
     deliveryKey: sha256Hex(`${ctx.groupKey}|${alertFingerprint}|${status}|${firingTime ?? ""}`),
     original: alert,
   };
+}
+
+/** The payload's common `cluster` label (Thanos, federation): kubernaut's fingerprint prefixes it. */
+function commonCluster(commonLabels: unknown): string | undefined {
+  if (!isObject(commonLabels)) return undefined;
+  const cluster = commonLabels.cluster;
+  return typeof cluster === "string" && cluster ? cluster : undefined;
 }
 
 function readStatus(value: unknown, field: string): SignalStatus | undefined {

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Signal, TargetRef } from "./signal";
+import { NON_IDENTIFYING_LABELS, UNKNOWN_KIND } from "./target-rules";
 
 /** How a signal's problem is identified. */
-export type FingerprintStrategy = "resource" | "owner";
-export const FINGERPRINT_STRATEGIES: readonly FingerprintStrategy[] = ["resource", "owner"];
+export type FingerprintStrategy = "resource" | "owner" | "kubernaut";
+export const FINGERPRINT_STRATEGIES: readonly FingerprintStrategy[] = ["resource", "owner", "kubernaut"];
 
 export function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -12,10 +13,19 @@ export function sha256Hex(text: string): string {
 /**
  * The default ("resource") fingerprint: SHA-256 of
  * `name:namespace:kind:targetName`, where name is the alertname or event reason.
+ * A target that names no resource (kind Unknown) adds the alert's identifying
+ * labels, so two different problems without a resource stay two RRs.
  */
-export function resourceFingerprint(signal: Pick<Signal, "name" | "target">): string {
+export function resourceFingerprint(signal: Pick<Signal, "name" | "target"> & { labels?: Record<string, string> }): string {
   const { namespace, kind, name } = signal.target;
-  return sha256Hex(`${signal.name}:${namespace}:${kind}:${name}`);
+  const key = `${signal.name}:${namespace}:${kind}:${name}`;
+  return sha256Hex(kind === UNKNOWN_KIND ? `${key}:${identifyingLabels(signal.labels ?? {})}` : key);
+}
+
+/** The labels that tell one unknown-target problem from another, in a canonical text (sorted JSON pairs). */
+export function identifyingLabels(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).filter(([label]) => !NON_IDENTIFYING_LABELS.includes(label));
+  return JSON.stringify(pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
@@ -25,6 +35,21 @@ export function resourceFingerprint(signal: Pick<Signal, "name" | "target">): st
  */
 export function ownerFingerprint(owner: TargetRef): string {
   return sha256Hex(`${owner.namespace}:${owner.kind}:${owner.name}`);
+}
+
+/**
+ * The "kubernaut" fingerprint: kubernaut's gateway formula
+ * (pkg/gateway/types/fingerprint.go, CalculateClusterAwareFingerprint) over
+ * the top-level owner: SHA-256 of `namespace:kind:name`, or
+ * `cluster:namespace:kind:name` when the payload's common labels carry a
+ * `cluster`. kubernaut gives a target without a namespace label the namespace
+ * "default" unless its kind is cluster-scoped, and Unknown is not: so an
+ * Unknown target outside any namespace hashes as `default:Unknown:unknown`.
+ */
+export function kubernautFingerprint(owner: TargetRef, cluster = ""): string {
+  const namespace = owner.kind === UNKNOWN_KIND && !owner.namespace ? "default" : owner.namespace;
+  const key = `${namespace}:${owner.kind}:${owner.name}`;
+  return sha256Hex(cluster ? `${cluster}:${key}` : key);
 }
 
 /**

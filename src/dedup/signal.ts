@@ -33,6 +33,8 @@ export interface Signal {
   firingTime?: string;
   /** Who sent it (Alertmanager receiver / externalURL, event source component): kept in spec.providerData. */
   origin: string;
+  /** The Alertmanager payload's common `cluster` label (Thanos, federation), if any: the kubernaut fingerprint prefixes it. */
+  cluster?: string;
   /** Identifies one delivery of this alert, to recognise a redelivery of a failed payload. */
   deliveryKey: string;
   /** The alert or event as received, to keep on the RR. */

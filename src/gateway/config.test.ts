@@ -8,6 +8,7 @@ describe("loadGatewayConfig", () => {
       port: 8080,
       namespace: "kubernaut-system",
       fingerprintStrategy: "resource",
+      ignoredAlerts: [],
       maxBodyBytes: 262144,
       maxInFlight: 100,
       stormThreshold: 5,
@@ -58,6 +59,10 @@ describe("loadGatewayConfig", () => {
 
   it("reads every documented variable", () => {
     expect(Object.keys(GATEWAY_ENV)).toContain("GATEWAY_PORT");
+    expect(loadGatewayConfig({ GATEWAY_FINGERPRINT_STRATEGY: "kubernaut", GATEWAY_IGNORED_ALERTS: "Watchdog, InfoInhibitor," })).toMatchObject({
+      fingerprintStrategy: "kubernaut",
+      ignoredAlerts: ["Watchdog", "InfoInhibitor"],
+    });
     expect(loadGatewayConfig({ GATEWAY_PORT: "9000", GATEWAY_FINGERPRINT_STRATEGY: "owner", GATEWAY_STORM_WINDOW_SECONDS: "5" })).toMatchObject({
       port: 9000,
       fingerprintStrategy: "owner",

@@ -14,6 +14,8 @@ export interface GatewayConfig {
   fingerprintStrategy: FingerprintStrategy;
   /** spec.clusterID of the RRs whose signal has no `cluster` label; "" leaves it out. */
   clusterId: string;
+  /** Alert names answered "ignored" (200) and never recorded: always-firing alerts such as Watchdog. */
+  ignoredAlerts: string[];
   maxBodyBytes: number;
   /** Request bodies held at once, all requests together (503 above). */
   maxBufferedBytes: number;
@@ -91,7 +93,8 @@ export const GATEWAY_ENV = {
   GATEWAY_PORT: ["8080", "port to listen on"],
   GATEWAY_NAMESPACE: ["kubernaut-system", "namespace for RemediationRequests"],
   KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
-  GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name) or owner (top-level owner of the target)"],
+  GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name; a target that names no resource adds the alert's labels), owner (top-level owner of the target), or kubernaut (kubernaut's own formula: [cluster:]namespace:kind:name of the top-level owner)"],
+  GATEWAY_IGNORED_ALERTS: ["", "comma-separated alert names answered `ignored` (200, counted in gateway_signals_ignored_total) and never recorded, e.g. Watchdog,InfoInhibitor (always-firing alerts)"],
   GATEWAY_CLUSTER_ID: ["", "spec.clusterID of RRs whose signal carries no `cluster` label (kubernaut reads that label); empty: left out"],
   GATEWAY_MAX_BODY_BYTES: ["33554432", "largest request body accepted (413 above): 32 MiB, an Alertmanager group of about 30,000 alerts; keep groups below it with group_by"],
   GATEWAY_MAX_BUFFERED_BYTES: ["67108864", "request bodies held at once, all requests together: 64 MiB (a request that would go over it gets 503 with Retry-After, which Alertmanager retries)"],
@@ -158,6 +161,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     kubeconfig: get("KUBECONFIG") || undefined,
     fingerprintStrategy: oneOf("GATEWAY_FINGERPRINT_STRATEGY", FINGERPRINT_STRATEGIES),
     clusterId: get("GATEWAY_CLUSTER_ID"),
+    ignoredAlerts: list(get("GATEWAY_IGNORED_ALERTS")),
     maxBodyBytes: int("GATEWAY_MAX_BODY_BYTES", 1024),
     maxBufferedBytes: int("GATEWAY_MAX_BUFFERED_BYTES", 1024),
     maxJsonDepth: int("GATEWAY_MAX_JSON_DEPTH", 4, 1000),

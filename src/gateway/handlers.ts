@@ -8,7 +8,7 @@ import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp
 import { GatewayError } from "./errors";
 import type { Outcome, SignalIngest } from "./ingest";
 import type { GatewayMetrics } from "./metrics";
-import { HTTP_STATUS_OF, recordedResponse, rejectedResponse, summarize, type SignalResponse } from "./responses";
+import { HTTP_STATUS_OF, ignoredResponse, recordedResponse, rejectedResponse, summarize, type SignalResponse } from "./responses";
 
 export interface Reply {
   status: number;
@@ -23,6 +23,8 @@ export interface HandlerDeps {
   limits: SignalLimits;
   /** Replay protection's window; undefined when it is off. */
   freshness?: FreshnessWindow;
+  /** Alert names answered "ignored" and never recorded (GATEWAY_IGNORED_ALERTS). */
+  ignoredAlerts?: ReadonlySet<string>;
 }
 
 /** One signal request, as the server received it. */
@@ -37,7 +39,8 @@ export interface SignalRequest {
 /** POST /api/v1/signals/prometheus: an Alertmanager webhook payload. */
 export async function handlePrometheus(body: unknown, { requestId, gone, timestamp }: SignalRequest, deps: HandlerDeps): Promise<Reply> {
   const webhook = withValidation(() => parseAlertmanagerWebhook(body, deps.limits));
-  const signals = webhook.alerts.flatMap(a => (a.ok ? [a.signal] : []));
+  const ignored = (a: (typeof webhook.alerts)[number]): boolean => a.ok && (deps.ignoredAlerts?.has(a.signal.name) ?? false);
+  const signals = webhook.alerts.flatMap(a => (a.ok && !ignored(a) ? [a.signal] : []));
   refuseStale("prometheus", deps, () => {
     if (timestamp !== undefined) checkRequestTimestamp(timestamp, Date.now(), deps.freshness!);
     else checkAlertsNotFromTheFuture(signals.map(s => s.firingTime), Date.now(), deps.freshness!);
@@ -49,7 +52,13 @@ export async function handlePrometheus(body: unknown, { requestId, gone, timesta
   }
   const recorded = await deps.ingest.ingest(signals, requestId, gone);
   let next = 0;
-  const outcomes: Outcome[] = webhook.alerts.map(a => (a.ok ? recorded[next++] : { kind: "rejected", error: a.error }));
+  const outcomes: Outcome[] = webhook.alerts.map(a => {
+    if (!a.ok) return { kind: "rejected", error: a.error };
+    if (!ignored(a)) return recorded[next++];
+    // Ignored on purpose, never silently: the sender sees it in the answer, operators in the metric.
+    deps.metrics.signalsIgnored.inc({ alertname: a.signal.name });
+    return { kind: "ignored", alertname: a.signal.name };
+  });
   // Alerts the parser refused (ingest counts those the API server refused itself).
   for (const a of webhook.alerts) if (!a.ok) deps.metrics.signalsRejected.inc({ source: "prometheus", reason: "invalid" });
   return reply(outcomes);
@@ -89,7 +98,11 @@ function refuseStale(source: string, deps: HandlerDeps, check: () => void): void
  */
 function reply(outcomes: Outcome[]): Reply {
   const failed = outcomes.filter((o): o is Extract<Outcome, { kind: "failed" }> => o.kind === "failed");
-  const responses = outcomes.flatMap(o => (o.kind === "recorded" ? [recordedResponse(o.result)] : o.kind === "rejected" ? [rejectedResponse(o.error)] : []));
+  const responses = outcomes.flatMap(o => {
+    if (o.kind === "recorded") return [recordedResponse(o.result)];
+    if (o.kind === "rejected") return [rejectedResponse(o.error)];
+    return o.kind === "ignored" ? [ignoredResponse(o.alertname)] : [];
+  });
   if (failed.length > 0) {
     throw new GatewayError(failed[0].error.code, `${failed.length} of ${outcomes.length} signals could not be recorded: ${failed[0].error.message}`, {
       results: responses,

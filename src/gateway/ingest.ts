@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
-import { ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from "../dedup/fingerprint";
+import { kubernautFingerprint, ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from "../dedup/fingerprint";
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
 import type { Signal } from "../dedup/signal";
+import { UNKNOWN_KIND } from "../dedup/target-rules";
 import { SignalValidationError } from "../dedup/validation-error";
 import { ForbiddenError, InvalidError, KubeApiError, UnauthorizedError, UnavailableError } from "../k8s/errors";
 import type { CircuitBreaker } from "./circuit-breaker";
@@ -11,7 +12,11 @@ import type { OwnerResolver } from "./owner-resolver";
 import type { RecordResult, SignalRecorder } from "./recorder";
 
 /** One signal's fate: recorded, rejected (a 4xx problem with it), or failed (a 5xx: the sender should retry). */
-export type Outcome = { kind: "recorded"; result: RecordResult } | { kind: "rejected"; error: SignalValidationError } | { kind: "failed"; error: GatewayError };
+export type Outcome =
+  | { kind: "recorded"; result: RecordResult }
+  | { kind: "rejected"; error: SignalValidationError }
+  | { kind: "failed"; error: GatewayError }
+  | { kind: "ignored"; alertname: string };
 
 export interface IngestDeps {
   recorder: SignalRecorder;
@@ -68,8 +73,13 @@ export class SignalIngest {
   }
 
   private async fingerprintOf(signal: Signal): Promise<string> {
-    if (this.deps.strategy === "owner" && this.deps.owners) return ownerFingerprint(await this.deps.owners.topLevelOwner(signal.target));
-    return resourceFingerprint(signal);
+    const { strategy, owners } = this.deps;
+    if (strategy === "resource" || !owners) return resourceFingerprint(signal);
+    // kubernaut's formula is reproduced as it is, Unknown targets included (all of a namespace's become one problem there).
+    if (strategy === "kubernaut") return kubernautFingerprint(await owners.topLevelOwner(signal.target), signal.cluster);
+    // An unknown target has no owner to share: its own labels tell it apart.
+    if (signal.target.kind === UNKNOWN_KIND) return resourceFingerprint(signal);
+    return ownerFingerprint(await owners.topLevelOwner(signal.target));
   }
 
   private count(signal: Signal, result: RecordResult): void {

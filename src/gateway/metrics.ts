@@ -28,6 +28,12 @@ export class GatewayMetrics {
     labelNames: ["source", "reason"] as const,
     registers: [this.registry],
   });
+  readonly signalsIgnored = new Counter({
+    name: "gateway_signals_ignored_total",
+    help: "Alerts answered ignored and not recorded, by alert name (GATEWAY_IGNORED_ALERTS).",
+    labelNames: ["alertname"] as const,
+    registers: [this.registry],
+  });
   readonly signalsResolved = new Counter({
     name: "gateway_signals_resolved_total",
     help: "Resolved alerts, by whether an active RemediationRequest recorded them.",

@@ -6,7 +6,7 @@ import type { RecordResult } from "./recorder";
  * 201 created, 202 duplicate, 200 resolved, and 207 with per-alert results.
  */
 export interface SignalResponse {
-  status: "created" | "duplicate" | "resolved" | "rejected";
+  status: "created" | "duplicate" | "resolved" | "rejected" | "ignored";
   duplicate: boolean;
   fingerprint?: string;
   remediationRequestName?: string;
@@ -18,7 +18,7 @@ export interface SignalResponse {
   field?: string;
 }
 
-export const HTTP_STATUS_OF: Record<SignalResponse["status"], number> = { created: 201, duplicate: 202, resolved: 200, rejected: 400 };
+export const HTTP_STATUS_OF: Record<SignalResponse["status"], number> = { created: 201, duplicate: 202, resolved: 200, rejected: 400, ignored: 200 };
 
 export function recordedResponse(result: RecordResult): SignalResponse {
   const ref = result.rrName ? `${result.namespace}/${result.rrName}` : undefined;
@@ -48,12 +48,18 @@ export function rejectedResponse(error: SignalValidationError): SignalResponse {
   return { status: "rejected", duplicate: false, field: error.field, message: error.message };
 }
 
+/** An alert the configuration says to ignore (GATEWAY_IGNORED_ALERTS): answered, counted, not recorded. */
+export function ignoredResponse(alertname: string): SignalResponse {
+  return { status: "ignored", duplicate: false, message: `Alert ${alertname} is ignored by GATEWAY_IGNORED_ALERTS: no RemediationRequest` };
+}
+
 export interface Summary {
   total: number;
   created: number;
   deduplicated: number;
   resolved: number;
   rejected: number;
+  ignored: number;
   failed: number;
 }
 
@@ -65,6 +71,7 @@ export function summarize(responses: readonly SignalResponse[], failed = 0): Sum
     deduplicated: count("duplicate"),
     resolved: count("resolved"),
     rejected: count("rejected"),
+    ignored: count("ignored"),
     failed,
   };
 }

@@ -187,7 +187,8 @@ function faultSetup(name: string, slot: number, gateways = 1) {
  * load run on after recovery, and accounts for every signal.
  */
 async function underLoad(fault: string, ctx: ReturnType<typeof faultSetup>, inject: (load: SteadyLoad, heap: HeapWatch) => Promise<void>): Promise<Row> {
-  const load = new SteadyLoad({ targets: ctx.gws.map(g => g.url), prefix: `${fault.replace(/\W+/g, "-")}-${Date.now().toString(36)}` });
+  // Pod names must be object names (lowercase): the gateway does not read a label that cannot name one.
+  const load = new SteadyLoad({ targets: ctx.gws.map(g => g.url), prefix: `${fault.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${Date.now().toString(36)}` });
   const heap = new HeapWatch(ctx.gws);
   const breakerBefore = await Promise.all(ctx.gws.map(gw => metric(gw, "gateway_api_circuit_rejections_total")));
   load.start();

@@ -40,8 +40,6 @@ describe("limits refuse what exceeds them, naming the limit, and write nothing",
     ["more labels than GATEWAY_MAX_LABELS", () => webhook([alert({ alertname: "X", pod: freshPod(), labels: labels(8) })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels: has 12 entries, more than the limit of 8/],
     ["a label value over 1024 characters", () => webhook([alert({ alertname: "X", pod: freshPod(), labels: { team: "t".repeat(1025) } })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels\.team: is 1025 characters long, more than the limit of 1024/],
     ["a label key over 317 characters", () => webhook([alert({ alertname: "X", pod: freshPod(), labels: { ["k".repeat(318)]: "v" } })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels: has a key of 318 characters \(1 to 317 allowed\)/],
-    ["a target name longer than an object name can be", () => webhook([alert({ alertname: "X", pod: "p".repeat(254) })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels\.pod: is 254 characters long, more than the 253 a Kubernetes object name may have/],
-    ["a namespace longer than a namespace can be", () => webhook([alert({ alertname: "X", pod: freshPod(), namespace: "n".repeat(64) })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels\.namespace: is 64 characters long, more than the 63/],
     ["an alertname longer than 253 characters", () => webhook([alert({ alertname: "A".repeat(254), pod: freshPod() })]), PROMETHEUS_PATH, 400, /alerts\[0\]\.labels\.alertname: is longer than 253 characters/],
     ["a timestamp past year 9999", () => webhook([{ ...alert({ alertname: "X", pod: freshPod() }), startsAt: "9999-12-31T23:00:00-05:00" }]), PROMETHEUS_PATH, 400, /alerts\[0\]\.startsAt: is not an RFC 3339 timestamp/],
     ["an event reason over 253 characters", () => warningEvent("R".repeat(254), { kind: "Pod", name: freshPod() }), EVENT_PATH, 400, /reason: is 254 characters long, more than the limit of 253/],
@@ -59,10 +57,18 @@ describe("limits refuse what exceeds them, naming the limit, and write nothing",
 
   it("refuses only the bad alert of a payload (207), recording the others", async () => {
     const good = freshPod();
-    const reply = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "X", pod: good }), alert({ alertname: "X", pod: "p".repeat(300) })]));
+    const reply = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "X", pod: good }), alert({ alertname: "X", pod: freshPod(), labels: { team: "t".repeat(1025) } })]));
     expect(reply.status).toBe(207);
     expect(reply.body.summary).toMatchObject({ total: 2, created: 1, rejected: 1 });
-    expect(reply.body.results[1]).toMatchObject({ status: "rejected", field: "alerts[1].labels.pod" });
+    expect(reply.body.results[1]).toMatchObject({ status: "rejected", field: "alerts[1].labels.team" });
+  });
+
+  it("records an alert whose pod or namespace label cannot name an object, with an Unknown target, instead of refusing it", async () => {
+    const reply = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "LongNames", pod: "p".repeat(254) }), alert({ alertname: "LongNames", pod: freshPod(), namespace: "n".repeat(64) })]));
+    expect(reply.status).toBe(207);
+    expect(reply.body.summary).toMatchObject({ total: 2, created: 2 });
+    const rr = await admin.get(reply.body.results[0].remediationRequestName);
+    expect(rr.spec.targetResource).toEqual({ kind: "Unknown", name: "unknown", namespace: "prod" });
   });
 });
 

@@ -67,3 +67,23 @@ describe("the owner fingerprint strategy", () => {
     expect(reply.body.fingerprint).toBe(createHash("sha256").update(`${workloads}:Pod:gone`).digest("hex"));
   });
 });
+
+describe("the kubernaut fingerprint strategy", () => {
+  it("reproduces kubernaut's fingerprint: cluster:namespace:Kind:name of the top-level owner, whatever the alert", async () => {
+    const kubernautNs = await env.freshNamespace("kubernaut");
+    const kgw = await startTestGateway(kubernautNs, { GATEWAY_FINGERPRINT_STRATEGY: "kubernaut" });
+    try {
+      const payload = webhook([alert({ alertname: "CrashLoop", pod: "web-5d4f-a", namespace: workloads }), alert({ alertname: "HighMemory", pod: "web-5d4f-b", namespace: workloads })], { commonLabels: { cluster: "eu-1" } });
+      const reply = await post(kgw.url, PROMETHEUS_PATH, payload);
+      expect(reply.status).toBe(207);
+      const { createHash } = await import("node:crypto");
+      const expected = createHash("sha256").update(`eu-1:${workloads}:Deployment:web`).digest("hex");
+      const results: { fingerprint: string; status: string }[] = reply.body.results;
+      expect(results.map(r => r.fingerprint)).toEqual([expected, expected]);
+      // The two alerts of one payload race: which one creates the RR is not fixed.
+      expect(results.map(r => r.status).sort()).toEqual(["created", "duplicate"]);
+    } finally {
+      await kgw.stop();
+    }
+  });
+});
