@@ -8,9 +8,8 @@ import { startTestGateway, TestGateway } from "./helpers/gateway";
  * The whole kube-prometheus alert catalogue (139 alerts) through the real
  * gateway and API server as ONE Alertmanager group: every alert is recorded
  * (none refused for lack of a target), each RR names the expected target, and
- * alerts that are one problem share one RR. The gateway's per-payload alert
- * limit (GATEWAY_MAX_ALERTS, default 100) is raised for it: one group of a
- * real cluster can hold more.
+ * alerts that are one problem share one RR. Default limits: a whole group
+ * is taken.
  */
 
 const env = new TestEnvironment();
@@ -21,7 +20,7 @@ let admin: RemediationRequestClient;
 beforeAll(async () => {
   ns = await env.freshNamespace("catalogue");
   admin = await env.rrClient("admin", ns);
-  gw = await startTestGateway(ns, { GATEWAY_MAX_ALERTS: "1000" });
+  gw = await startTestGateway(ns);
 });
 afterAll(async () => {
   await gw?.stop();
