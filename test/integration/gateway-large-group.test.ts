@@ -34,7 +34,7 @@ it(`records each of a ${ALERTS}-alert group on an RR of its own, and counts the 
   const first = await post(gw.url, PROMETHEUS_PATH, group);
   process.stdout.write(`${ALERTS}-alert group (${Buffer.byteLength(JSON.stringify(group))} bytes): first delivery answered in ${Date.now() - started} ms\n`);
   expect(first.status).toBe(207);
-  expect(first.body.summary).toEqual({ total: ALERTS, created: ALERTS, deduplicated: 0, resolved: 0, rejected: 0, failed: 0 });
+  expect(first.body.summary).toEqual({ total: ALERTS, created: ALERTS, deduplicated: 0, resolved: 0, rejected: 0, ignored: 0, failed: 0 });
 
   const again = await post(gw.url, PROMETHEUS_PATH, group);
   expect(again.status).toBe(207);
@@ -42,7 +42,7 @@ it(`records each of a ${ALERTS}-alert group on an RR of its own, and counts the 
 
   const rrs = (await admin.list()).items;
   expect(rrs).toHaveLength(ALERTS);
-  expect(new Set(rrs.map(rr => rr.spec.targetResource.name)).size).toBe(ALERTS);
+  expect(new Set(rrs.map(rr => `${rr.spec.targetResource.kind}/${rr.spec.targetResource.name}`))).toEqual(new Set((group.alerts as { labels: { pod: string } }[]).map(a => `Pod/${a.labels.pod}`)));
   expect(rrs.every(rr => rr.status?.deduplication?.occurrenceCount === 2)).toBe(true);
   const names = (first.body.results as { remediationRequestName: string }[]).map(r => r.remediationRequestName);
   expect(new Set(names).size).toBe(ALERTS);
