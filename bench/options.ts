@@ -25,6 +25,8 @@ export interface Sizes {
   memoryCreateConcurrency: number;
   /** Time the parse + fingerprint micro-benchmark runs for, per payload shape. */
   microMs: number;
+  /** Alerts in the large Alertmanager group of scenario 9. */
+  largeGroupAlerts: number;
   /**
    * Start the gateway processes while the baseline is measured, and the
    * memory scenario's only with a full cache (no empty-cache reference): saves
@@ -54,6 +56,7 @@ export const FULL: Sizes = {
   memoryRRs: 10_000,
   memoryCreateConcurrency: 50,
   microMs: 3_000,
+  largeGroupAlerts: 5_000,
   overlapStarts: false,
   settleMs: Number(GATEWAY_ENV.GATEWAY_STORM_REFRESH_SECONDS[0]) * 1_000 + 300,
 };
@@ -73,6 +76,7 @@ export const QUICK: Sizes = {
   memoryRRs: 200,
   memoryCreateConcurrency: 50,
   microMs: 200,
+  largeGroupAlerts: 200,
   overlapStarts: true,
   // Quick numbers are noise: a late storm write may fall outside its window.
   settleMs: 1_300,

@@ -37,6 +37,9 @@ export function ratios(m: Measurements): Ratio[] {
   const mem = (m["7"]?.extra ?? {}) as { cacheSyncMs?: number; rawListMs?: number };
   add("7", "cache sync at start / one raw LIST of the same RRs", mem.cacheSyncMs !== undefined && mem.rawListMs ? ratio(mem.cacheSyncMs, mem.rawListMs) : undefined);
   add("8a", "parse + fingerprint signals/s (1 core) / raw concurrent status applies/s", over(m, "throughputPerS", "8a", "1b"));
+  const group = (id: string) => (m[id]?.extra ?? {}) as { alerts?: number; peakRssMB?: number };
+  add("9b", `time to answer a ${group("9b").alerts ?? "large"}-alert group / a 1-alert payload`, over(m, "p95Ms", "9b", "9a"));
+  add("9b", "peak RSS with the large group / with the 1-alert payload", group("9b").peakRssMB && group("9a").peakRssMB ? ratio(group("9b").peakRssMB!, group("9a").peakRssMB!) : undefined);
   return out;
 }
 

@@ -22,6 +22,7 @@ import type { Measurements } from "./results";
 import { baseline } from "./scenarios/baseline";
 import { bursts } from "./scenarios/bursts";
 import { duplicates, newSignals, storm } from "./scenarios/gateway-load";
+import { largeGroup } from "./scenarios/large-group";
 import { memory } from "./scenarios/memory";
 import { micro } from "./scenarios/micro";
 
@@ -132,6 +133,10 @@ async function scenarios(ctx: BenchContext): Promise<Measurements> {
   if (want(7)) {
     ctx.log("7: memory and cache sync");
     Object.assign(m, await memory(ctx));
+  }
+  if (want(9)) {
+    ctx.log("9: a large Alertmanager group against a 1-alert payload");
+    Object.assign(m, await largeGroup(ctx));
   }
   return m;
 }
