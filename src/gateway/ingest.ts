@@ -10,6 +10,7 @@ import { GatewayError } from "./errors";
 import type { GatewayMetrics } from "./metrics";
 import type { OwnerResolver } from "./owner-resolver";
 import type { RecordResult, SignalRecorder } from "./recorder";
+import { mapConcurrent } from "./map-concurrent";
 
 /** One signal's fate: recorded, rejected (a 4xx problem with it), or failed (a 5xx: the sender should retry). */
 export type Outcome =
@@ -29,6 +30,9 @@ export interface IngestDeps {
   namespace: string;
 }
 
+/** Signals of one request recorded at once: about the API client's connections (a large group is recorded in waves). */
+const SIGNALS_IN_FLIGHT_PER_REQUEST = 64;
+
 /** Fingerprints and records the signals of one request, and keeps the books (metrics, redelivery memory). */
 export class SignalIngest {
   constructor(private readonly deps: IngestDeps) {}
@@ -43,7 +47,7 @@ export class SignalIngest {
       const error = unavailable();
       return signals.map(() => ({ kind: "failed", error }));
     }
-    const outcomes = await Promise.all(signals.map(signal => this.ingestOne(signal, requestId, gone)));
+    const outcomes = await mapConcurrent(signals, SIGNALS_IN_FLIGHT_PER_REQUEST, signal => this.ingestOne(signal, requestId, gone));
     if (outcomes.some(o => o.kind === "failed")) {
       // The sender will redeliver the whole payload: remember what was recorded, so it is not counted twice.
       const now = Date.now();

@@ -8,8 +8,8 @@ import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
 import { killAllOrchestrators, OrchestratorProcess } from "../integration/helpers/orchestrator-process";
 import { PrivateControlPlane } from "../integration/helpers/private-controlplane";
-import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
+import { eventuallyShowing } from "./helpers/eventually";
 
 /**
  * End to end beside kubernaut: the control plane (slot 9) has kubernaut's
@@ -71,13 +71,7 @@ async function rrs(signalName: string): Promise<RemediationRequest[]> {
   return (await (await env.rrClient("admin", namespace)).list()).items.filter(rr => rr.spec.signalName === signalName);
 }
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
-  try {
-    return await waitFor(what, check, timeoutMs, 250);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- Alertmanager ---\n${alertmanager.output().slice(-3000)}\n--- gateway ---\n${gateway.output().slice(-3000)}`);
-  }
-}
+const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 45_000, intervalMs: 250 });
 
 it("reports its optional features off: the installed schema is kubernaut's", async () => {
   for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(gateway.url, "gateway_feature_enabled", `feature="${feature}"`)).toBe(0);

@@ -3,8 +3,8 @@ import { scrapeSum } from "../helpers/metrics";
 import { tokenOf } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
-import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
+import { eventuallyShowing } from "./helpers/eventually";
 
 /**
  * No alert lost at the door, end to end: a real Alertmanager with the
@@ -37,13 +37,7 @@ async function rrsNamed(alertname: string): Promise<RemediationRequest[]> {
   return (await (await env.rrClient("admin", namespace)).list()).items.filter(rr => rr.spec.signalName === alertname);
 }
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  try {
-    return await waitFor(what, check, timeoutMs, 1_000);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- Alertmanager ---\n${alertmanager.output().slice(-3000)}\n--- gateway ---\n${gateway.output().slice(-3000)}`);
-  }
-}
+const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 60_000, intervalMs: 1_000 });
 
 it(`delivers a ${ALERTS}-alert group whole, and every alert is on an RR of its own`, async () => {
   const pods = Array.from({ length: ALERTS }, (_, i) => `web-${i.toString(36).padStart(4, "0")}-x${(i * 7919).toString(36).slice(-4)}`);

@@ -5,8 +5,8 @@ import type { Identity } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
 import { PrivateControlPlane } from "../integration/helpers/private-controlplane";
-import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
+import { eventuallyShowing } from "./helpers/eventually";
 
 /**
  * End to end, through an API server outage: a real Alertmanager delivers to
@@ -51,14 +51,7 @@ const byPod = (all: RemediationRequest[], pod: string): RemediationRequest[] => 
 
 const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels);
 
-/** waitFor, with Alertmanager's and the gateway's logs in the error. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  try {
-    return await waitFor(what, check, timeoutMs, 500);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- Alertmanager ---\n${alertmanager.output().slice(-3000)}\n--- gateway ---\n${gateway.output().slice(-3000)}`);
-  }
-}
+const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 60_000, intervalMs: 500 });
 
 it("records every alert Alertmanager could not deliver during a 30 s API server outage once it is back, none twice", async () => {
   const firing = (alertname: string, pod: string) => ({ labels: { alertname, severity: "critical", namespace: "prod", pod } });

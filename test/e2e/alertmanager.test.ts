@@ -4,8 +4,8 @@ import { kubectl, tokenOf } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
 import { killAllOrchestrators, OrchestratorProcess } from "../integration/helpers/orchestrator-process";
-import { waitFor } from "../integration/helpers/wait";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
+import { eventuallyShowing } from "./helpers/eventually";
 
 /**
  * End to end: a real Prometheus Alertmanager (Debian package) delivers to the
@@ -46,14 +46,7 @@ function rrs(signalName: string): RemediationRequest[] {
 
 const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels);
 
-/** waitFor, with Alertmanager's and the gateway's logs in the error. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  try {
-    return await waitFor(what, check, timeoutMs, 250);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- Alertmanager ---\n${alertmanager.output().slice(-3000)}\n--- gateway ---\n${gateway.output().slice(-3000)}`);
-  }
-}
+const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 30_000, intervalMs: 250 });
 
 it("delivers alerts posted to Alertmanager's API as RRs, with the bearer token of its http_config.authorization", async () => {
   await alertmanager.postAlerts([{ labels: { alertname: "E2EPodCrashLooping", severity: "critical", namespace: "prod", pod: "api-7d9f8-x2x4k" }, annotations: { summary: "crash looping" } }]);

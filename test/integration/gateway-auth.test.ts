@@ -7,6 +7,7 @@ import { Agent, request } from "undici";
 import { alert, post, PROMETHEUS_PATH, uniqueNames, webhook } from "../helpers/signals";
 import { kubeconfigPath, kubectlBinary, tokenOf } from "./helpers/controlplane";
 import { TestEnvironment } from "./helpers/environment";
+import { bindRole } from "./helpers/rbac";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 
 /**
@@ -54,18 +55,7 @@ describe("with audience-bound tokens (GATEWAY_AUTH_AUDIENCES=rr-gateway)", () =>
   beforeAll(async () => {
     const admin = await env.kube("admin");
     await admin.request({ method: "POST", path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "am-sender" } }, what: "create ServiceAccount am-sender" });
-    await admin.request({
-      method: "POST",
-      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
-      body: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "am-sender-sends-signals" },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "rr-signal-sender" },
-        subjects: [{ kind: "ServiceAccount", name: "am-sender", namespace: ns }],
-      },
-      what: "create RoleBinding am-sender-sends-signals",
-    });
+    await bindRole(admin, ns, "am-sender-sends-signals", { kind: "ClusterRole", name: "rr-signal-sender" }, { kind: "ServiceAccount", name: "am-sender", namespace: ns });
     gw = await startTestGateway(ns, { GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_AUDIENCES: "rr-gateway" });
   });
   afterAll(() => gw?.stop());
@@ -89,25 +79,13 @@ describe("with the kubernaut sender preset (GATEWAY_AUTH_PRESET=kubernaut)", () 
   beforeAll(async () => {
     // kubernaut's sender RBAC: "create" on the Service gateway-service in the gateway's namespace.
     const admin = await env.kube("admin");
-    const rbac = "/apis/rbac.authorization.k8s.io/v1";
     await admin.request({
       method: "POST",
-      path: `${rbac}/namespaces/${ns}/roles`,
+      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
       body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "kubernaut-gateway-sender" }, rules: [{ apiGroups: [""], resources: ["services"], resourceNames: ["gateway-service"], verbs: ["create"] }] },
       what: "create Role kubernaut-gateway-sender",
     });
-    await admin.request({
-      method: "POST",
-      path: `${rbac}/namespaces/${ns}/rolebindings`,
-      body: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "kubernaut-gateway-sender" },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "kubernaut-gateway-sender" },
-        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "nobody" }],
-      },
-      what: "create RoleBinding kubernaut-gateway-sender",
-    });
+    await bindRole(admin, ns, "kubernaut-gateway-sender", { kind: "Role", name: "kubernaut-gateway-sender" }, { kind: "User", name: "nobody" });
     gw = await startTestGateway(ns, { GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_PRESET: "kubernaut" });
   });
   afterAll(() => gw?.stop());

@@ -28,3 +28,25 @@ export async function subjectCan(admin: KubeClient, subject: { user: string; gro
 export function canI(admin: KubeClient, identity: string, access: Access): Promise<boolean> {
   return subjectCan(admin, { user: identity, groups: [`rr-gateway:${identity}`, "system:authenticated"] }, access);
 }
+
+/** Binds a Role or ClusterRole to one subject in a namespace (RBAC for a test's own senders). */
+export async function bindRole(
+  admin: KubeClient,
+  namespace: string,
+  name: string,
+  role: { kind: "Role" | "ClusterRole"; name: string },
+  subject: { kind: "User"; name: string } | { kind: "ServiceAccount"; name: string; namespace: string },
+): Promise<void> {
+  await admin.request({
+    method: "POST",
+    path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`,
+    body: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", ...role },
+      subjects: [subject.kind === "User" ? { apiGroup: "rbac.authorization.k8s.io", ...subject } : subject],
+    },
+    what: `create RoleBinding ${namespace}/${name}`,
+  });
+}
