@@ -1,6 +1,7 @@
 import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../dedup/limits";
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
 import type { FreshnessWindow } from "../signal/freshness";
+import { SCOPE_MODES, type ScopeMode } from "../signal/scope";
 
 export type AuthMode = "kubernetes" | "static" | "none";
 
@@ -14,6 +15,8 @@ export interface GatewayConfig {
   fingerprintStrategy: FingerprintStrategy;
   /** spec.clusterID of the RRs whose signal has no `cluster` label; "" leaves it out. */
   clusterId: string;
+  /** Which signals are in scope: kubernaut's kubernaut.ai/managed label rule, or all (src/signal/scope.ts). */
+  scope: ScopeMode;
   maxBodyBytes: number;
   maxJsonDepth: number;
   maxInFlight: number;
@@ -91,6 +94,10 @@ export const GATEWAY_ENV = {
   KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
   GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name) or owner (top-level owner of the target)"],
   GATEWAY_CLUSTER_ID: ["", "spec.clusterID of RRs whose signal carries no `cluster` label (kubernaut reads that label); empty: left out"],
+  GATEWAY_SCOPE: [
+    "all",
+    "managed-label: only signals whose target resource, else its namespace, carries kubernaut.ai/managed=true pass, as kubernaut filters (the others are answered 200 with kubernaut's rejection and create nothing; docs/operations.md#scope); all: every signal passes. The deployed install (package.json pepr.env) and npm run dev set managed-label",
+  ],
   GATEWAY_MAX_BODY_BYTES: ["262144", "largest request body accepted (413 above)"],
   GATEWAY_MAX_JSON_DEPTH: ["32", "deepest JSON nesting accepted"],
   GATEWAY_MAX_IN_FLIGHT: ["100", "signal requests handled at once (503 above)"],
@@ -155,6 +162,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     kubeconfig: get("KUBECONFIG") || undefined,
     fingerprintStrategy: oneOf("GATEWAY_FINGERPRINT_STRATEGY", FINGERPRINT_STRATEGIES),
     clusterId: get("GATEWAY_CLUSTER_ID"),
+    scope: oneOf("GATEWAY_SCOPE", SCOPE_MODES),
     maxBodyBytes: int("GATEWAY_MAX_BODY_BYTES", 1024),
     maxJsonDepth: int("GATEWAY_MAX_JSON_DEPTH", 4, 1000),
     maxInFlight: int("GATEWAY_MAX_IN_FLIGHT", 1),

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from "../dedup/fingerprint";
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
-import type { Signal } from "../dedup/signal";
+import type { Signal, TargetRef } from "../dedup/signal";
 import { SignalValidationError } from "../dedup/validation-error";
 import { ForbiddenError, InvalidError, KubeApiError, UnauthorizedError, UnavailableError } from "../k8s/errors";
 import type { CircuitBreaker } from "./circuit-breaker";
@@ -9,9 +9,17 @@ import { GatewayError } from "./errors";
 import type { GatewayMetrics } from "./metrics";
 import type { OwnerResolver } from "./owner-resolver";
 import type { RecordResult, SignalRecorder } from "./recorder";
+import type { ScopeFilter } from "./scope-filter";
 
-/** One signal's fate: recorded, rejected (a 4xx problem with it), or failed (a 5xx: the sender should retry). */
-export type Outcome = { kind: "recorded"; result: RecordResult } | { kind: "rejected"; error: SignalValidationError } | { kind: "failed"; error: GatewayError };
+/**
+ * One signal's fate: recorded, rejected (a 4xx problem with it), unmanaged
+ * (out of scope: answered 200, nothing written), or failed (a 5xx: the sender should retry).
+ */
+export type Outcome =
+  | { kind: "recorded"; result: RecordResult }
+  | { kind: "rejected"; error: SignalValidationError }
+  | { kind: "unmanaged"; target: TargetRef }
+  | { kind: "failed"; error: GatewayError };
 
 export interface IngestDeps {
   recorder: SignalRecorder;
@@ -22,6 +30,7 @@ export interface IngestDeps {
   breaker: CircuitBreaker;
   redelivery: RedeliveryMemory<RecordResult>;
   namespace: string;
+  scope: ScopeFilter;
 }
 
 /** Fingerprints and records the signals of one request, and keeps the books (metrics, redelivery memory). */
@@ -56,6 +65,13 @@ export class SignalIngest {
       return { kind: "recorded", result: remembered };
     }
     try {
+      // Before anything else, as kubernaut does: an unmanaged signal costs no request and writes nothing.
+      const scope = await this.deps.scope.check(signal.target);
+      if (!scope.managed) {
+        metrics.signalsRejected.inc({ source: signal.source, reason: "unmanaged_resource" });
+        logger.debug({ requestId, target: signal.target, reason: scope.reason }, "signal rejected: its target is not managed by kubernaut (kubernaut.ai/managed)");
+        return { kind: "unmanaged", target: signal.target };
+      }
       const fingerprint = await this.fingerprintOf(signal);
       const result = await recorder.record(signal, fingerprint, requestId, gone);
       breaker.recordSuccess();

@@ -81,8 +81,8 @@ export interface ScopeInput {
   namespaceLabel?: string;
 }
 
-/** Why a signal is (or is not) in scope: for logs. */
-export type ScopeReason = "resource-label" | "namespace-label" | "cluster-scoped-unlabelled" | "no-label";
+/** Why a signal is (or is not) in scope: for logs. "all": GATEWAY_SCOPE=all lets everything through. */
+export type ScopeReason = "resource-label" | "namespace-label" | "cluster-scoped-unlabelled" | "no-label" | "all";
 
 export interface ScopeDecision {
   managed: boolean;
