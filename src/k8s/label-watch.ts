@@ -118,11 +118,11 @@ export class LabelWatch {
     return this.synced;
   }
 
+  /** Ends the watch at once; a list in flight is not awaited (closing the client ends it, and its result is dropped). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopping.abort();
     this.wakeWaiters();
-    await this.running;
   }
 
   private async run(): Promise<void> {
@@ -132,6 +132,7 @@ export class LabelWatch {
       try {
         resourceVersion ??= await this.list();
         failures = 0;
+        if (this.stopped) return;
         resourceVersion = await this.watch(resourceVersion);
         failures = 0;
       } catch (err) {
