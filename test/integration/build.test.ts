@@ -246,7 +246,9 @@ describe("the module's service account", () => {
       ["list", "", "secrets"],
       ["get", "", "configmaps"],
       ["create", "", "pods"],
-      ["list", "", "pods"],
+      // Scope filtering lists and watches the labelled kinds, never ConfigMaps or Secrets (docs/operations.md#scope).
+      ["list", "", "configmaps"],
+      ["watch", "", "secrets"],
       ["delete", "", "pods"],
       ["create", "", "serviceaccounts", "token"],
       ["create", "", "pods", "exec"],
