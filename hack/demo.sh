@@ -47,16 +47,16 @@ run_demo() {
   }
 
   say "Alertmanager fires three alerts: a crash-looping pod, and high memory on two Deployments"
-  fire KubePodCrashLooping namespace=shop pod=checkout-7d9f8-x2x4k
-  fire KubeMemoryHigh namespace=shop deployment=payments
-  fire KubeMemoryHigh namespace=shop deployment=inventory
+  fire KubePodCrashLooping namespace="$TARGET_NAMESPACE" pod=checkout-7d9f8-x2x4k
+  fire KubeMemoryHigh namespace="$TARGET_NAMESPACE" deployment=payments
+  fire KubeMemoryHigh namespace="$TARGET_NAMESPACE" deployment=inventory
   echo "  (after group_wait, 2 s, Alertmanager posts them to the gateway: one RR per problem, 201 Created)"
   show 5
   say "Alertmanager repeats still-firing alerts (repeat_interval 6 s): each repeat is counted on the same RR (202)"
   echo "  (meanwhile the mock orchestrator walks each RR Pending → Processing → Analyzing → …, ${ORCHESTRATOR_PHASE_DURATION:-5s} a phase)"
   show 12
   say "The checkout pod recovers and its alert resolves: recorded on its RR, never turned into a new one (200)"
-  resolve KubePodCrashLooping namespace=shop pod=checkout-7d9f8-x2x4k
+  resolve KubePodCrashLooping namespace="$TARGET_NAMESPACE" pod=checkout-7d9f8-x2x4k
   sleep 5
   local crash
   crash="$("${rr[@]}" -o jsonpath='{.items[?(@.spec.signalName=="KubePodCrashLooping")].metadata.name}' 2>/dev/null | awk '{print $1}')"

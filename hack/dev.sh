@@ -21,6 +21,9 @@
 # Settings (environment): GATEWAY_PORT (8080), PEPR_PORT (3000),
 # RRGW_DEV_NAMESPACE (kubernaut-system), ALERTMANAGER_PORT (9093), any
 # GATEWAY_* or ORCHESTRATOR_* variable (README's configuration reference).
+# The gateway filters by kubernaut's scope label, as deployed
+# (GATEWAY_SCOPE=managed-label): the namespace the example alerts target
+# ("shop") is created and labelled kubernaut.ai/managed=true.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -37,6 +40,8 @@ GATEWAY_PORT="${GATEWAY_PORT:-8080}"
 PEPR_PORT="${PEPR_PORT:-3000}"
 ALERTMANAGER_PORT="${ALERTMANAGER_PORT:-9093}"
 DEV_NAMESPACE="${RRGW_DEV_NAMESPACE:-kubernaut-system}"
+# Where the printed curl's and the demo's alerts point (their targets' namespace, not the RRs').
+TARGET_NAMESPACE="shop"
 DEV_DIR="$REPO_DIR/.local/dev"
 MODULE_LOG="$DEV_DIR/module.log"
 WEBHOOK_NAME="rr-gateway-dev"
@@ -87,7 +92,11 @@ mkdir -p "$DEV_DIR"
 # --- the module's identity: a service account with the module's RBAC ---------
 kubectl_admin apply --server-side --force-conflicts -f "$HACK_DIR/peprstore-crd.yaml" -f "$HACK_DIR/dev-module.yaml" >/dev/null
 kubectl_admin wait --for condition=Established --timeout=60s crd/peprstores.pepr.dev >/dev/null
-kubectl_admin get namespace "$DEV_NAMESPACE" >/dev/null 2>&1 || kubectl_admin create namespace "$DEV_NAMESPACE" >/dev/null
+for ns in "$DEV_NAMESPACE" "$TARGET_NAMESPACE"; do
+  kubectl_admin get namespace "$ns" >/dev/null 2>&1 || kubectl_admin create namespace "$ns" >/dev/null
+done
+# In scope for kubernaut's rule (GATEWAY_SCOPE=managed-label): signals about it create RRs.
+kubectl_admin label namespace "$TARGET_NAMESPACE" kubernaut.ai/managed=true --overwrite >/dev/null
 token="$(kubectl_admin create token rr-dev-module -n pepr-system --duration=24h)"
 umask 077
 cat >"$DEV_DIR/kubeconfig-module" <<KUBECONFIG
@@ -145,6 +154,7 @@ log "starting the Pepr module (gateway on 127.0.0.1:$GATEWAY_PORT, Pepr admissio
     SSL_KEY_PATH="$pki/tls.key" SSL_CERT_PATH="$pki/tls.crt" \
     KUBECONFIG="$DEV_DIR/kubeconfig-module" \
     GATEWAY_HOST=127.0.0.1 GATEWAY_PORT GATEWAY_NAMESPACE="$DEV_NAMESPACE" GATEWAY_AUTH="${GATEWAY_AUTH:-kubernetes}" \
+    GATEWAY_SCOPE="${GATEWAY_SCOPE:-managed-label}" \
     ORCHESTRATOR_NAMESPACE="$DEV_NAMESPACE" ORCHESTRATOR_PHASE_DURATION="${ORCHESTRATOR_PHASE_DURATION:-3s}" \
     LOG_LEVEL="${LOG_LEVEL:-info}"
   exec node --import tsx pepr.ts
@@ -199,12 +209,13 @@ cat <<MSG
    mock orchestrator   drives RRs in namespace $DEV_NAMESPACE (${ORCHESTRATOR_PHASE_DURATION:-3s} per phase)
    API server       https://127.0.0.1:$KUBE_SECURE_PORT
 
- Send an alert (Alertmanager webhook payload; run it twice to see it deduplicated):
+ Send an alert (Alertmanager webhook payload; run it twice to see it deduplicated; its
+ namespace $TARGET_NAMESPACE is labelled kubernaut.ai/managed=true: with another one it is answered 200 "rejected"):
 
 curl -sS -X POST $gw/api/v1/signals/prometheus \\
   -H "Authorization: Bearer \$(cat $DEV_DIR/sender-token)" \\
   -H 'Content-Type: application/json' \\
-  -d '{"version":"4","status":"firing","receiver":"rr-gateway","groupKey":"{}:{alertname=\"KubePodCrashLooping\"}","alerts":[{"status":"firing","labels":{"alertname":"KubePodCrashLooping","severity":"critical","namespace":"shop","pod":"checkout-7d9f8-x2x4k"},"annotations":{"summary":"checkout is crash looping"},"startsAt":"2026-01-01T00:00:00Z"}]}'
+  -d '{"version":"4","status":"firing","receiver":"rr-gateway","groupKey":"{}:{alertname=\"KubePodCrashLooping\"}","alerts":[{"status":"firing","labels":{"alertname":"KubePodCrashLooping","severity":"critical","namespace":"$TARGET_NAMESPACE","pod":"checkout-7d9f8-x2x4k"},"annotations":{"summary":"checkout is crash looping"},"startsAt":"2026-01-01T00:00:00Z"}]}'
 
  See the RemediationRequests (add -w to watch them move through their phases):
 

@@ -54,6 +54,12 @@ describe("loadGatewayConfig", () => {
     expect(loadGatewayConfig({ GATEWAY_AUTH_AUDIENCES: "rr-gateway, other ,," }).auth.audiences).toEqual(["rr-gateway", "other"]);
   });
 
+  it("lets every signal through by default (GATEWAY_SCOPE=all); managed-label is kubernaut's rule, which the deployed install and npm run dev set", () => {
+    expect(loadGatewayConfig({}).scope).toBe("all");
+    expect(loadGatewayConfig({ GATEWAY_SCOPE: "managed-label" }).scope).toBe("managed-label");
+    expect(() => loadGatewayConfig({ GATEWAY_SCOPE: "labels" })).toThrow('GATEWAY_SCOPE="labels": must be one of managed-label, all');
+  });
+
   it("refuses an unknown preset", () => {
     expect(() => loadGatewayConfig({ GATEWAY_AUTH_PRESET: "istio" })).toThrow('GATEWAY_AUTH_PRESET="istio": must be one of rr-gateway, kubernaut');
   });

@@ -1,6 +1,7 @@
 import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../dedup/limits";
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
 import type { FreshnessWindow } from "../signal/freshness";
+import { SCOPE_MODES, type ScopeMode } from "../signal/scope";
 
 export type AuthMode = "kubernetes" | "static" | "none";
 
@@ -16,6 +17,8 @@ export interface GatewayConfig {
   clusterId: string;
   /** Alert names answered "ignored" (200) and never recorded: always-firing alerts such as Watchdog. */
   ignoredAlerts: string[];
+  /** Which signals are in scope: kubernaut's kubernaut.ai/managed label rule, or all (src/signal/scope.ts). */
+  scope: ScopeMode;
   maxBodyBytes: number;
   /** Request bodies held at once, all requests together (503 above). */
   maxBufferedBytes: number;
@@ -96,6 +99,10 @@ export const GATEWAY_ENV = {
   GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name; a target that names no resource adds the alert's labels), owner (top-level owner of the target), or kubernaut (kubernaut's own formula: [cluster:]namespace:kind:name of the top-level owner)"],
   GATEWAY_IGNORED_ALERTS: ["", "comma-separated alert names answered `ignored` (200, counted in gateway_signals_ignored_total) and never recorded, e.g. Watchdog,InfoInhibitor (always-firing alerts)"],
   GATEWAY_CLUSTER_ID: ["", "spec.clusterID of RRs whose signal carries no `cluster` label (kubernaut reads that label); empty: left out"],
+  GATEWAY_SCOPE: [
+    "all",
+    "managed-label: only signals whose target resource, else its namespace, carries kubernaut.ai/managed=true pass, as kubernaut filters (the others are answered 200 with kubernaut's rejection and create nothing; docs/operations.md#scope); all: every signal passes. The deployed install (package.json pepr.env) and npm run dev set managed-label",
+  ],
   GATEWAY_MAX_BODY_BYTES: ["33554432", "largest request body accepted (413 above): 32 MiB, an Alertmanager group of about 30,000 alerts; keep groups below it with group_by"],
   GATEWAY_MAX_BUFFERED_BYTES: ["67108864", "request bodies held at once, all requests together: 64 MiB (a request that would go over it gets 503 with Retry-After, which Alertmanager retries)"],
   GATEWAY_MAX_JSON_DEPTH: ["32", "deepest JSON nesting accepted"],
@@ -162,6 +169,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     fingerprintStrategy: oneOf("GATEWAY_FINGERPRINT_STRATEGY", FINGERPRINT_STRATEGIES),
     clusterId: get("GATEWAY_CLUSTER_ID"),
     ignoredAlerts: list(get("GATEWAY_IGNORED_ALERTS")),
+    scope: oneOf("GATEWAY_SCOPE", SCOPE_MODES),
     maxBodyBytes: int("GATEWAY_MAX_BODY_BYTES", 1024),
     maxBufferedBytes: int("GATEWAY_MAX_BUFFERED_BYTES", 1024),
     maxJsonDepth: int("GATEWAY_MAX_JSON_DEPTH", 4, 1000),

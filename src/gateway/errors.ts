@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   GW_API_UNAVAILABLE: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
   GW_SHUTTING_DOWN: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
   GW_AUTH_UNAVAILABLE: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
+  GW_SCOPE_UNKNOWN: { status: 503, problem: "service-unavailable", title: "Service Unavailable" },
   GW_INTERNAL: { status: 500, problem: "internal-error", title: "Internal Server Error" },
 } as const;
 

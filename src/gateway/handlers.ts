@@ -8,7 +8,7 @@ import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp
 import { GatewayError } from "./errors";
 import type { Outcome, SignalIngest } from "./ingest";
 import type { GatewayMetrics } from "./metrics";
-import { HTTP_STATUS_OF, ignoredResponse, recordedResponse, rejectedResponse, summarize, type SignalResponse } from "./responses";
+import { httpStatusOf, ignoredResponse, recordedResponse, rejectedResponse, summarize, unmanagedResponse, type SignalResponse } from "./responses";
 
 export interface Reply {
   status: number;
@@ -98,23 +98,35 @@ function refuseStale(source: string, deps: HandlerDeps, check: () => void): void
  */
 function reply(outcomes: Outcome[]): Reply {
   const failed = outcomes.filter((o): o is Extract<Outcome, { kind: "failed" }> => o.kind === "failed");
-  const responses = outcomes.flatMap(o => {
-    if (o.kind === "recorded") return [recordedResponse(o.result)];
-    if (o.kind === "rejected") return [rejectedResponse(o.error)];
-    return o.kind === "ignored" ? [ignoredResponse(o.alertname)] : [];
-  });
+  const responses = outcomes.flatMap(responseOf);
   if (failed.length > 0) {
     throw new GatewayError(failed[0].error.code, `${failed.length} of ${outcomes.length} signals could not be recorded: ${failed[0].error.message}`, {
       results: responses,
       summary: summarize(responses, failed.length),
     });
   }
-  const rejected = responses.filter(r => r.status === "rejected");
-  if (rejected.length === responses.length) {
-    throw new GatewayError("GW_INVALID_PAYLOAD", rejected.map(r => r.message).join("; "), { errors: rejected.map(r => ({ field: r.field, message: r.message })) });
+  const invalid = responses.filter(r => r.status === "rejected" && !r.rejection);
+  if (invalid.length === responses.length) {
+    throw new GatewayError("GW_INVALID_PAYLOAD", invalid.map(r => r.message).join("; "), { errors: invalid.map(r => ({ field: r.field, message: r.message })) });
   }
-  if (responses.length === 1) return { status: HTTP_STATUS_OF[responses[0].status], body: responses[0] };
+  if (responses.length === 1) return { status: httpStatusOf(responses[0]), body: responses[0] };
   return { status: 207, body: { status: "multi-status", results: responses, summary: summarize(responses) } satisfies { results: SignalResponse[] } & Record<string, unknown> };
+}
+
+/** The answer for one signal; a failed one has none (the reply is a 503). */
+function responseOf(outcome: Outcome): SignalResponse[] {
+  switch (outcome.kind) {
+    case "recorded":
+      return [recordedResponse(outcome.result)];
+    case "rejected":
+      return [rejectedResponse(outcome.error)];
+    case "unmanaged":
+      return [unmanagedResponse(outcome.target)];
+    case "ignored":
+      return [ignoredResponse(outcome.alertname)];
+    case "failed":
+      return [];
+  }
 }
 
 function withValidation<T>(parse: () => T): T {

@@ -5,6 +5,8 @@ import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
 import { RemediationRequestCache } from "../k8s/rr-cache";
 import { RemediationRequestClient } from "../k8s/rr-client";
+import { ScopeLabels } from "../k8s/scope-labels";
+import { MANAGED_LABEL } from "../signal/scope";
 import { BearerAuthenticator, NO_AUTH, readStaticTokens, type Authenticator } from "./auth";
 import { CircuitBreaker } from "./circuit-breaker";
 import { DuplicateDetector } from "./duplicate-detector";
@@ -13,6 +15,7 @@ import { SignalIngest } from "./ingest";
 import { GatewayMetrics } from "./metrics";
 import { OwnerResolver } from "./owner-resolver";
 import { SignalRecorder, type RecordResult } from "./recorder";
+import { ScopeFilter } from "./scope-filter";
 import { GatewayServer } from "./server";
 import { StormTracker } from "./storm-tracker";
 
@@ -20,6 +23,8 @@ export interface RunningGateway {
   port: number;
   metrics: GatewayMetrics;
   cache: RemediationRequestCache;
+  /** Ready as /readyz says: RR cache synced, CRD read, scope labels listed. */
+  isReady(): boolean;
   /** Graceful stop: readyz turns 503, in-flight requests drain, pending storm writes flush. */
   stop(): Promise<void>;
 }
@@ -30,7 +35,7 @@ export interface RunningGateway {
  * and serves signals.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger = pino({ level: config.logLevel, name: "gateway", timestamp: pino.stdTimeFunctions.isoTime })): Promise<RunningGateway> {
-  const kube = await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000 });
+  const kube = await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000, onRequest: method => metrics.apiRequests.inc({ method }) });
   const rrs = new RemediationRequestClient(kube, config.namespace);
   const cache = new RemediationRequestCache(rrs, {
     onWatchError: err => {
@@ -44,7 +49,25 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     watchEventDelayMs: config.testCacheLagMs,
   });
   if (config.testCacheLagMs > 0) logger.warn({ lagMs: config.testCacheLagMs }, "GATEWAY_TEST_CACHE_LAG_MS is set: the RR cache lags on purpose (test only)");
-  const metrics = new GatewayMetrics(() => cache.size);
+  // GATEWAY_SCOPE=managed-label: the kubernaut.ai/managed labels, from watches (no request per signal).
+  const scopeLabels =
+    config.scope === "managed-label"
+      ? new ScopeLabels(kube, MANAGED_LABEL, {
+          onList: (kind, objects) => {
+            metrics.scopeLists.inc({ kind });
+            logger.debug({ kind, labelled: objects }, `objects labelled ${MANAGED_LABEL} listed`);
+          },
+          onError: (kind, err) => {
+            metrics.scopeWatchFailures.inc({ kind });
+            logger.warn({ kind, err: String(err) }, `the ${MANAGED_LABEL} watch of ${kind} failed; restarting (a kind the gateway may not list counts as unlabelled, so its namespace decides)`);
+          },
+        })
+      : undefined;
+  const scope = new ScopeFilter(config.scope, scopeLabels);
+  const metrics = new GatewayMetrics(
+    () => cache.size,
+    () => scopeLabels?.sizes() ?? {},
+  );
   // Every optional feature is on until the installed CRD says otherwise (read before the gateway is ready).
   let schema: SchemaFeatures | undefined;
   const featureOn = (feature: Feature) => (): boolean => (schema?.features ?? ALL_FEATURES_ON)[feature];
@@ -87,7 +110,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     breaker,
     redelivery: new RedeliveryMemory<RecordResult>(config.redeliveryMemoryMs),
     namespace: config.namespace,
+    scope,
   });
+  const isReady = (): boolean => cache.hasSynced && schema !== undefined && scope.hasSynced;
   const server = new GatewayServer({
     config,
     logger,
@@ -97,13 +122,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     freshness: config.freshness,
     ignoredAlerts: new Set(config.ignoredAlerts),
     auth: makeAuthenticator(config, kube, logger, metrics),
-    isReady: () => cache.hasSynced && schema !== undefined,
+    isReady,
     featuresOff: () => (schema ? featuresOff(schema.features) : []),
   });
 
   const { port } = await server.listen();
   const scheme = config.tls ? "https" : "http";
-  logger.info({ port, namespace: config.namespace, strategy: config.fingerprintStrategy, auth: config.auth.mode }, `gateway listening on ${scheme}://${config.host}:${port}`);
+  logger.info({ port, namespace: config.namespace, strategy: config.fingerprintStrategy, auth: config.auth.mode, scope: config.scope }, `gateway listening on ${scheme}://${config.host}:${port}`);
   const stopped = new AbortController();
   const schemaRead = readSchemaFeatures(kube, { stopped: stopped.signal }).then(
     read => {
@@ -112,6 +137,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     },
     err => logger.error({ err: String(err) }, "could not read the installed RemediationRequest CRD: not ready"),
   );
+  scopeLabels?.start();
   const synced = cache.start().then(
     () => logger.info({ rrs: cache.size }, "RemediationRequest cache synced; ready"),
     err => logger.error({ err: String(err) }, "RemediationRequest cache could not start"),
@@ -121,6 +147,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
     port,
     metrics,
     cache,
+    isReady,
     async stop() {
       await server.close(config.shutdownGraceMs, config.shutdownDelayMs);
       breaker.stop();
@@ -128,6 +155,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = pino(
       await duplicates.stop();
       // Stopping the cache also ends a first sync still waiting for the API server.
       await cache.stop();
+      await scopeLabels?.stop();
       stopped.abort();
       await Promise.all([synced, schemaRead]);
       await kube.close();

@@ -3,11 +3,13 @@ import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
 import type { Signal } from "../dedup/signal";
 import { ForbiddenError, UnavailableError } from "../k8s/errors";
+import type { ScopeLabels, ScopeLabelValues } from "../k8s/scope-labels";
 import { CircuitBreaker } from "./circuit-breaker";
 import { GatewayError } from "./errors";
 import { SignalIngest, type IngestDeps } from "./ingest";
 import { GatewayMetrics } from "./metrics";
 import type { RecordResult, SignalRecorder } from "./recorder";
+import { ScopeFilter } from "./scope-filter";
 
 function signals(...pods: string[]): Signal[] {
   return parseAlertmanagerWebhook({ groupKey: "g", alerts: pods.map(pod => ({ labels: { alertname: "X", pod, namespace: "n" } })) }).alerts.map(a => {
@@ -46,7 +48,13 @@ function ingestDeps(recorder: SignalRecorder, breaker = new CircuitBreaker(60_00
     breaker,
     redelivery: new RedeliveryMemory<RecordResult>(60_000),
     namespace: "ns",
+    scope: new ScopeFilter("all"),
   };
+}
+
+/** GATEWAY_SCOPE=managed-label over fixed labels per pod name (undefined: not known yet). */
+function scopeOf(labels: Record<string, ScopeLabelValues | undefined>): ScopeFilter {
+  return new ScopeFilter("managed-label", { hasSynced: true, labelsOf: async target => labels[target.name] } as ScopeLabels);
 }
 
 const ingestWith = (recorder: SignalRecorder, breaker?: CircuitBreaker): SignalIngest => new SignalIngest(ingestDeps(recorder, breaker));
@@ -109,5 +117,26 @@ describe("SignalIngest", () => {
     expect(outcome.kind).toBe("failed");
     const rejected = await metrics.signalsRejected.get();
     expect(rejected.values).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "sender_left" }, value: 1 })]);
+  });
+
+  describe("with GATEWAY_SCOPE=managed-label", () => {
+    it("records managed signals, and answers unmanaged ones without fingerprinting or writing anything, counted as unmanaged_resource", async () => {
+      const { recorder, calls } = fakeRecorder(new Set());
+      const metrics = new GatewayMetrics();
+      const ingest = new SignalIngest({ ...ingestDeps(recorder), metrics, scope: scopeOf({ a: { namespaceLabel: "true" }, b: { namespaceLabel: "false" }, c: {} }) });
+      const outcomes = await ingest.ingest(signals("a", "b", "c"), "r1");
+      expect(outcomes.map(o => o.kind)).toEqual(["recorded", "unmanaged", "unmanaged"]);
+      expect(outcomes[1]).toEqual({ kind: "unmanaged", target: { kind: "Pod", name: "b", namespace: "n", apiVersion: "v1" } });
+      expect(calls).toEqual(["a"]);
+      const rejected = await metrics.signalsRejected.get();
+      expect(rejected.values).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "unmanaged_resource" }, value: 2 })]);
+    });
+
+    it("answers 503 (GW_SCOPE_UNKNOWN), never a rejection, while the labels are not known", async () => {
+      const { recorder, calls } = fakeRecorder(new Set());
+      const [outcome] = await new SignalIngest({ ...ingestDeps(recorder), scope: scopeOf({ a: undefined }) }).ingest(signals("a"), "r1");
+      expect(outcome.kind === "failed" && [outcome.error.code, outcome.error.status, outcome.error.retryable]).toEqual(["GW_SCOPE_UNKNOWN", 503, true]);
+      expect(calls).toEqual([]);
+    });
   });
 });

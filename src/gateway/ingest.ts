@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { kubernautFingerprint, ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from "../dedup/fingerprint";
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
-import type { Signal } from "../dedup/signal";
+import type { Signal, TargetRef } from "../dedup/signal";
 import { UNKNOWN_KIND } from "../dedup/target-rules";
 import { SignalValidationError } from "../dedup/validation-error";
 import { ForbiddenError, InvalidError, KubeApiError, UnauthorizedError, UnavailableError } from "../k8s/errors";
@@ -11,13 +11,19 @@ import type { GatewayMetrics } from "./metrics";
 import type { OwnerResolver } from "./owner-resolver";
 import type { RecordResult, SignalRecorder } from "./recorder";
 import { mapConcurrent } from "./map-concurrent";
+import type { ScopeFilter } from "./scope-filter";
 
-/** One signal's fate: recorded, rejected (a 4xx problem with it), or failed (a 5xx: the sender should retry). */
+/**
+ * One signal's fate: recorded, rejected (a 4xx problem with it), unmanaged
+ * (out of scope: answered 200, nothing written), ignored (GATEWAY_IGNORED_ALERTS:
+ * answered, never recorded), or failed (a 5xx: the sender should retry).
+ */
 export type Outcome =
   | { kind: "recorded"; result: RecordResult }
   | { kind: "rejected"; error: SignalValidationError }
-  | { kind: "failed"; error: GatewayError }
-  | { kind: "ignored"; alertname: string };
+  | { kind: "unmanaged"; target: TargetRef }
+  | { kind: "ignored"; alertname: string }
+  | { kind: "failed"; error: GatewayError };
 
 export interface IngestDeps {
   recorder: SignalRecorder;
@@ -28,6 +34,7 @@ export interface IngestDeps {
   breaker: CircuitBreaker;
   redelivery: RedeliveryMemory<RecordResult>;
   namespace: string;
+  scope: ScopeFilter;
 }
 
 /** Signals of one request recorded at once: about the API client's connections (a large group is recorded in waves). */
@@ -65,6 +72,13 @@ export class SignalIngest {
       return { kind: "recorded", result: remembered };
     }
     try {
+      // Before anything else, as kubernaut does: an unmanaged signal costs no request and writes nothing.
+      const scope = await this.deps.scope.check(signal.target);
+      if (!scope.managed) {
+        metrics.signalsRejected.inc({ source: signal.source, reason: "unmanaged_resource" });
+        logger.debug({ requestId, target: signal.target, reason: scope.reason }, "signal rejected: its target is not managed by kubernaut (kubernaut.ai/managed)");
+        return { kind: "unmanaged", target: signal.target };
+      }
       const fingerprint = await this.fingerprintOf(signal);
       const result = await recorder.record(signal, fingerprint, requestId, gone);
       breaker.recordSuccess();

@@ -24,7 +24,7 @@ export class GatewayMetrics {
   });
   readonly signalsRejected = new Counter({
     name: "gateway_signals_rejected_total",
-    help: "Signals rejected, by reason (invalid, refused_by_api, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable, sender_left, shutting_down, internal).",
+    help: "Signals rejected, by reason (invalid, stale, unmanaged_resource: out of scope (kubernaut's reason), refused_by_api, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable, sender_left, shutting_down, internal).",
     labelNames: ["source", "reason"] as const,
     registers: [this.registry],
   });
@@ -104,6 +104,24 @@ export class GatewayMetrics {
     help: "RemediationRequest watch failures (the watch restarts by itself).",
     registers: [this.registry],
   });
+  readonly apiRequests = new Counter({
+    name: "gateway_api_requests_total",
+    help: "Requests sent to the Kubernetes API server through the gateway's client, by method: reads, writes, lists and watches (the RemediationRequest watch, on a connection of its own, aside).",
+    labelNames: ["method"] as const,
+    registers: [this.registry],
+  });
+  readonly scopeLists = new Counter({
+    name: "gateway_scope_label_lists_total",
+    help: "Full lists of the objects labelled kubernaut.ai/managed, by kind: the first one (namespaces at start, another kind at the first signal for it), and a relist after each expired watch.",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  readonly scopeWatchFailures = new Counter({
+    name: "gateway_scope_label_watch_failures_total",
+    help: "Failures of the kubernaut.ai/managed label watches, by kind (each restarts by itself; a kind the gateway may not list counts as unlabelled).",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: "gateway_http_request_duration_seconds",
     help: "HTTP request duration, by endpoint and status code.",
@@ -122,14 +140,23 @@ export class GatewayMetrics {
     help: "Signal requests being handled.",
     registers: [this.registry],
   });
-  /** Reports the RR cache's size at each scrape. */
-  constructor(cacheSize: () => number = () => 0) {
+  /** Reports the RR cache's size, and the objects the scope label watches hold, at each scrape. */
+  constructor(cacheSize: () => number = () => 0, scopeLabelled: () => Record<string, number> = () => ({})) {
     new Gauge({
       name: "gateway_rr_cache_size",
       help: "RemediationRequests in the gateway's watch cache.",
       registers: [this.registry],
       collect() {
         this.set(cacheSize());
+      },
+    });
+    new Gauge({
+      name: "gateway_scope_labelled_objects",
+      help: "Objects carrying kubernaut.ai/managed that the scope label watches hold (name and value only), by kind.",
+      labelNames: ["kind"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [kind, size] of Object.entries(scopeLabelled())) this.set({ kind }, size);
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: "gateway_" });

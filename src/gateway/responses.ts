@@ -1,9 +1,12 @@
+import type { TargetRef } from "../dedup/signal";
 import type { SignalValidationError } from "../dedup/validation-error";
+import { scopeRejection, type ScopeRejection } from "../signal/scope";
 import type { RecordResult } from "./recorder";
 
 /**
  * Response bodies in kubernaut's wire format, so existing clients work:
- * 201 created, 202 duplicate, 200 resolved, and 207 with per-alert results.
+ * 201 created, 202 duplicate, 200 resolved or out of scope, and 207 with
+ * per-alert results.
  */
 export interface SignalResponse {
   status: "created" | "duplicate" | "resolved" | "rejected" | "ignored";
@@ -16,9 +19,16 @@ export interface SignalResponse {
   metadata?: { count: number; firstOccurrence?: string; lastOccurrence?: string; remediationRequestRef: string };
   /** For a rejected alert: the field at fault. */
   field?: string;
+  /** For a signal out of scope (kubernaut.ai/managed): kubernaut's rejection details. */
+  rejection?: ScopeRejection;
 }
 
 export const HTTP_STATUS_OF: Record<SignalResponse["status"], number> = { created: 201, duplicate: 202, resolved: 200, rejected: 400, ignored: 200 };
+
+/** The status code of one signal's answer: an out-of-scope rejection is 200, as kubernaut answers it (informational, not an error). */
+export function httpStatusOf(response: SignalResponse): number {
+  return response.rejection ? 200 : HTTP_STATUS_OF[response.status];
+}
 
 export function recordedResponse(result: RecordResult): SignalResponse {
   const ref = result.rrName ? `${result.namespace}/${result.rrName}` : undefined;
@@ -42,6 +52,12 @@ export function recordedResponse(result: RecordResult): SignalResponse {
         message: ref ? `Resolved alert recorded on RemediationRequest ${ref}` : "Resolved alert accepted: no active RemediationRequest for it, none created",
       };
   }
+}
+
+/** A signal whose target is not managed by kubernaut: kubernaut's body (NewRejectedResponse) but its empty fingerprint. */
+export function unmanagedResponse(target: TargetRef): SignalResponse {
+  const { message, rejection } = scopeRejection(target);
+  return { status: "rejected", duplicate: false, message, rejection };
 }
 
 export function rejectedResponse(error: SignalValidationError): SignalResponse {

@@ -22,7 +22,7 @@ export interface ServerDeps extends HandlerDeps {
   config: GatewayConfig;
   logger: Logger;
   auth: Authenticator;
-  /** Ready once the RR cache has synced. */
+  /** Ready once the RR cache has synced, the CRD was read and (GATEWAY_SCOPE=managed-label) the namespace labels are listed. */
   isReady: () => boolean;
   /** Optional features the installed CRD leaves off, named in /readyz. */
   featuresOff?: () => string[];
@@ -173,7 +173,7 @@ export class GatewayServer {
         return { status: 200, body: "ok" };
       case "/readyz":
         if (this.draining) return { status: 503, body: "shutting down" };
-        if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced or CRD not read yet" };
+        if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced, CRD not read, or kubernaut.ai/managed namespace labels not listed yet" };
         return { status: 200, body: readyDetail(this.deps.featuresOff?.() ?? []) };
       case "/metrics":
         return { status: 200, body: await this.deps.metrics.registry.metrics(), contentType: this.deps.metrics.registry.contentType };

@@ -14,6 +14,15 @@ export interface KubeRequest {
   what: string;
   /** Abort after this many ms (default: the client's requestTimeoutMs). */
   timeoutMs?: number;
+  /** The Accept header (default application/json), e.g. for metadata-only lists. */
+  accept?: string;
+}
+
+/** A watch (or any streaming GET): ends when the server closes the stream, or at once when stop is aborted. */
+export interface KubeStreamRequest extends Omit<KubeRequest, "method" | "body" | "contentType" | "timeoutMs"> {
+  /** Give up when nothing arrives for this long (a watch's timeoutSeconds plus a margin). */
+  idleTimeoutMs: number;
+  stop?: AbortSignal;
 }
 
 export interface KubeClientOptions {
@@ -22,6 +31,8 @@ export interface KubeClientOptions {
   requestTimeoutMs?: number;
   /** How often credentials are re-read (rotated service-account tokens, exec plugins). */
   credentialRefreshMs?: number;
+  /** Told of every request sent (a metric: what the API server is asked, and that a signal asks nothing it need not). */
+  onRequest?: (method: KubeRequest["method"]) => void;
 }
 
 /** Loads a KubeConfig the usual way: an explicit file, else $KUBECONFIG / ~/.kube/config / in-cluster. */
@@ -51,6 +62,7 @@ export class KubeClient {
     readonly server: string,
     private readonly dispatcher: Dispatcher,
     private readonly requestTimeoutMs: number,
+    private readonly onRequest: (method: KubeRequest["method"]) => void = () => {},
   ) {}
 
   static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
@@ -69,7 +81,7 @@ export class KubeClient {
         timeout: 5_000,
       },
     });
-    const client = new KubeClient(kubeConfig, cluster.server.replace(/\/$/, ""), agent, options.requestTimeoutMs ?? 15_000);
+    const client = new KubeClient(kubeConfig, cluster.server.replace(/\/$/, ""), agent, options.requestTimeoutMs ?? 15_000, options.onRequest);
     client.authorization = authorizationOf(tls);
     client.refreshTimer = setInterval(() => void client.refreshCredentials(), options.credentialRefreshMs ?? 60_000);
     client.refreshTimer.unref();
@@ -87,10 +99,8 @@ export class KubeClient {
   }
 
   async request<T>(req: KubeRequest): Promise<T> {
-    const url = new URL(this.server + req.path);
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (this.authorization) headers.authorization = this.authorization;
+    const url = this.urlOf(req);
+    const headers = this.headersOf(req);
     let body: string | undefined;
     if (req.body !== undefined) {
       body = JSON.stringify(req.body);
@@ -104,6 +114,7 @@ export class KubeClient {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), req.timeoutMs ?? this.requestTimeoutMs);
     timer.unref();
+    this.onRequest(req.method);
     try {
       const res = await this.dispatcher.request({
         origin: url.origin,
@@ -125,6 +136,70 @@ export class KubeClient {
     const parsed = parseJson(text);
     if (statusCode >= 200 && statusCode < 300) return parsed as T;
     throw errorFromResponse(statusCode, parsed, req.what);
+  }
+
+  /**
+   * A streaming GET, for watches: hands each line of the answer (one watch
+   * event) to onLine as it arrives. Resolves when the server ends the stream
+   * or stop is aborted; an error answer throws its typed error (410 Gone, 403),
+   * a broken connection an UnavailableError.
+   */
+  async stream(req: KubeStreamRequest, onLine: (line: string) => void): Promise<void> {
+    const url = this.urlOf(req);
+    this.onRequest("GET");
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: "GET",
+        headers: this.headersOf(req),
+        signal: req.stop,
+        headersTimeout: this.requestTimeoutMs,
+        bodyTimeout: req.idleTimeoutMs,
+      });
+    } catch (err) {
+      if (req.stop?.aborted) return;
+      throw new UnavailableError(`${req.what}: the API server at ${this.server} could not be reached (${describe(err)})`, 0);
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) throw errorFromResponse(res.statusCode, parseJson(await res.body.text()), req.what);
+    let pending = "";
+    res.body.setEncoding("utf8"); // a character split between two chunks stays whole
+    // What onLine throws ends the stream and reaches the caller as it is.
+    const rejected: { by?: unknown } = {};
+    try {
+      for await (const chunk of res.body) {
+        pending += chunk as string;
+        let newline: number;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          if (!line.trim()) continue;
+          try {
+            onLine(line);
+          } catch (err) {
+            rejected.by = err;
+            throw err;
+          }
+        }
+      }
+    } catch (err) {
+      if ("by" in rejected) throw rejected.by;
+      if (req.stop?.aborted) return;
+      throw new UnavailableError(`${req.what}: the stream from ${this.server} broke (${describe(err)})`, 0);
+    }
+  }
+
+  private urlOf(req: Pick<KubeRequest, "path" | "query">): URL {
+    const url = new URL(this.server + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    return url;
+  }
+
+  private headersOf(req: Pick<KubeRequest, "accept">): Record<string, string> {
+    const headers: Record<string, string> = { accept: req.accept ?? "application/json" };
+    if (this.authorization) headers.authorization = this.authorization;
+    return headers;
   }
 
   async close(): Promise<void> {

@@ -172,6 +172,24 @@ describe("POST /api/v1/signals/kubernetes-event", () => {
   });
 });
 
+describe("GATEWAY_SCOPE=managed-label", () => {
+  it("200 with kubernaut's rejection for a signal out of scope, on both endpoints and inside a 207", async () => {
+    const scoped = await startTestGateway(namespace, { GATEWAY_SCOPE: "managed-label" });
+    try {
+      const base = scoped.url;
+      const outOfScope = `unlabelled-${namespace}`;
+      const reply = await call("POST", PROMETHEUS_PATH, { base, body: webhook([alert({ alertname: "ApiScope", pod: "s-1", namespace: outOfScope })]) });
+      expect(conforms("/api/v1/signals/prometheus", "POST", reply)).toMatchObject({ status: "rejected", rejection: { reason: "unmanaged_resource" } });
+      const event = await call("POST", EVENT_PATH, { base, body: warningEvent("BackOff", { kind: "Pod", name: "s-2", namespace: outOfScope }) });
+      expect(conforms("/api/v1/signals/kubernetes-event", "POST", event)).toMatchObject({ status: "rejected", rejection: { resource: `${outOfScope}:Pod:s-2` } });
+      const mixed = await call("POST", PROMETHEUS_PATH, { base, body: webhook([alert({ alertname: "ApiScope", pod: "s-3", namespace: outOfScope }), { status: "firing", labels: { severity: "x" } }]) });
+      expect(conforms("/api/v1/signals/prometheus", "POST", mixed)).toMatchObject({ status: "multi-status", summary: { rejected: 2 } });
+    } finally {
+      await scoped.stop();
+    }
+  });
+});
+
 describe("operations endpoints", () => {
   it("/healthz, /readyz and /metrics answer GET; other methods get 405; other paths 404", async () => {
     conforms("/healthz", "GET", await call("GET", "/healthz"));

@@ -109,7 +109,7 @@ describe("the build output", () => {
     expect(container.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
     expect(container.resources.requests).toBeDefined();
     const envOf = Object.fromEntries((container.env as { name: string; value: string }[]).map(e => [e.name, e.value]));
-    expect(envOf).toMatchObject({ PEPR_WATCH_MODE: "false", GATEWAY_PORT: "8080", GATEWAY_AUTH: "kubernetes" });
+    expect(envOf).toMatchObject({ PEPR_WATCH_MODE: "false", GATEWAY_PORT: "8080", GATEWAY_AUTH: "kubernetes", GATEWAY_SCOPE: "managed-label" });
     // Grace covers the preStop sleep plus the gateway's stop: delay + grace + 15 s at most (docs/operations.md).
     const gatewayStop = Number(envOf.GATEWAY_SHUTDOWN_DELAY_SECONDS ?? 0) + Number(envOf.GATEWAY_SHUTDOWN_GRACE_SECONDS ?? 20) + 15;
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(container.lifecycle.preStop.sleep.seconds + gatewayStop);
@@ -246,7 +246,9 @@ describe("the module's service account", () => {
       ["list", "", "secrets"],
       ["get", "", "configmaps"],
       ["create", "", "pods"],
-      ["list", "", "pods"],
+      // Scope filtering lists and watches the labelled kinds, never ConfigMaps or Secrets (docs/operations.md#scope).
+      ["list", "", "configmaps"],
+      ["watch", "", "secrets"],
       ["delete", "", "pods"],
       ["create", "", "serviceaccounts", "token"],
       ["create", "", "pods", "exec"],
@@ -282,6 +284,8 @@ describe("the bundled module, run the way the Deployment runs it", () => {
 
   beforeAll(async () => {
     namespace = await env.freshNamespace("bundle");
+    // The install filters by kubernaut's scope label (GATEWAY_SCOPE=managed-label): the signals below target this namespace.
+    kubectl("admin", ["label", "namespace", namespace, "kubernaut.ai/managed=true"]);
     [admission] = find(build.objects, "Deployment", d => controllerOf(d) === "admission");
     watchers = find(build.objects, "Deployment", d => controllerOf(d) === "watcher");
     const file = unpackModule(build, admission);
@@ -341,16 +345,20 @@ describe("the bundled module, run the way the Deployment runs it", () => {
     await Promise.all(processes.map(p => p.stop()));
   });
 
-  it("serves the gateway: signals authenticated by TokenReview (as Alertmanager's http_config.authorization sends them) become RRs", async () => {
-    const reply = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleSmoke", pod: "api-1", namespace: "prod" })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
+  it("serves the gateway: signals authenticated by TokenReview (as Alertmanager's http_config.authorization sends them) become RRs, in scope only", async () => {
+    const reply = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleSmoke", pod: "api-1", namespace })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ status: "created", remediationRequestNamespace: namespace });
     expect(kubectl("admin", ["get", "rr", "-n", namespace, reply.body.remediationRequestName, "-o", "jsonpath={.spec.signalName}"])).toBe("BundleSmoke");
     expect((await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleSmoke", pod: "api-1" })]))).status).toBe(401);
     // For the orchestrator test below.
-    const second = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleOrchestrated", pod: "api-2" })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
+    const second = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleOrchestrated", pod: "api-2", namespace })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
     expect(second.status).toBe(201);
     orchestrated = second.body.remediationRequestName;
+    // A target in a namespace nobody labelled is out of scope: kubernaut's 200 rejection, no RR.
+    const unmanaged = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleUnmanaged", pod: "api-3", namespace: `unlabelled-${namespace}` })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
+    expect(unmanaged.status).toBe(200);
+    expect(unmanaged.body).toMatchObject({ status: "rejected", rejection: { reason: "unmanaged_resource" } });
   });
 
   it("answers admission reviews with the build's certificate: RRs whose fingerprint label disagrees with their spec are refused", async () => {
