@@ -37,10 +37,17 @@ export function ratios(m: Measurements): Ratio[] {
   const mem = (m["7"]?.extra ?? {}) as { cacheSyncMs?: number; rawListMs?: number };
   add("7", "cache sync at start / one raw LIST of the same RRs", mem.cacheSyncMs !== undefined && mem.rawListMs ? ratio(mem.cacheSyncMs, mem.rawListMs) : undefined);
   add("8a", "parse + fingerprint signals/s (1 core) / raw concurrent status applies/s", over(m, "throughputPerS", "8a", "1b"));
-  const group = (id: string) => (m[id]?.extra ?? {}) as { alerts?: number; peakRssMB?: number };
-  add("9b", `time to answer a ${group("9b").alerts ?? "large"}-alert group / a 1-alert payload`, over(m, "p95Ms", "9b", "9a"));
-  add("9b", "peak RSS with the large group / with the 1-alert payload", group("9b").peakRssMB && group("9a").peakRssMB ? ratio(group("9b").peakRssMB!, group("9a").peakRssMB!) : undefined);
+  addLargeGroupRatios(m, add);
   return out;
+}
+
+/** Scenario 9: the large group against the 1-alert payload, in time and peak memory. */
+function addLargeGroupRatios(m: Measurements, add: (id: string, what: string, value: number | undefined) => void): void {
+  const one = m["9a"]?.extra as { peakRssMB?: number } | undefined;
+  const many = m["9b"]?.extra as { alerts?: number; peakRssMB?: number } | undefined;
+  if (!one || !many) return;
+  add("9b", `time to answer a ${many.alerts}-alert group / a 1-alert payload`, over(m, "p95Ms", "9b", "9a"));
+  if (one.peakRssMB && many.peakRssMB) add("9b", "peak RSS with the large group / with the 1-alert payload", ratio(many.peakRssMB, one.peakRssMB));
 }
 
 /** What the "vs baseline" column compares each measurement with: [field, baseline ids]. */

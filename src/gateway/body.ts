@@ -8,11 +8,30 @@ import { GatewayError } from "./errors";
  * senders leave it out); one that declares another type is refused.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number, allowance?: BodyAllowance): Promise<unknown> {
+  refuseOtherTypes(req);
+  const text = await readText(req, maxBytes, allowance);
+  if (!text.trim()) throw new GatewayError("GW_INVALID_PAYLOAD", "the request body is empty: expected a JSON document");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new GatewayError("GW_INVALID_PAYLOAD", `the body is not valid JSON: ${(err as Error).message}`);
+  }
+  const depth = jsonDepth(value, maxDepth);
+  if (depth > maxDepth) throw new GatewayError("GW_INVALID_PAYLOAD", `the JSON is nested more than ${maxDepth} levels deep`);
+  return value;
+}
+
+function refuseOtherTypes(req: IncomingMessage): void {
   const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
   if (type !== "" && type !== "application/json" && !type.endsWith("+json")) {
     drain(req);
-    throw new GatewayError("GW_UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json, got ${type ? JSON.stringify(type) : "none"}`);
+    throw new GatewayError("GW_UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json, got ${JSON.stringify(type)}`);
   }
+}
+
+/** The body as text, within maxBytes, its bytes taken from the allowance (if any) as they arrive. */
+async function readText(req: IncomingMessage, maxBytes: number, allowance?: BodyAllowance): Promise<string> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > maxBytes) {
     drain(req);
@@ -31,17 +50,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDe
     if (allowance && size > declared && !allowance.take(Math.min(chunk.length, size - declared))) throw overBudget(req);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) throw new GatewayError("GW_INVALID_PAYLOAD", "the request body is empty: expected a JSON document");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new GatewayError("GW_INVALID_PAYLOAD", `the body is not valid JSON: ${(err as Error).message}`);
-  }
-  const depth = jsonDepth(value, maxDepth);
-  if (depth > maxDepth) throw new GatewayError("GW_INVALID_PAYLOAD", `the JSON is nested more than ${maxDepth} levels deep`);
-  return value;
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Nesting depth of a parsed JSON value, counting no further than limit + 1. Iterative: no stack overflow on hostile input. */

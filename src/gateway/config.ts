@@ -178,10 +178,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     stormThreshold: int("GATEWAY_STORM_THRESHOLD", 2),
     stormWindowMs: int("GATEWAY_STORM_WINDOW_SECONDS", 1) * 1000,
     stormRefreshMs: int("GATEWAY_STORM_REFRESH_SECONDS", 1, 3600) * 1000,
-    freshness:
-      oneOf("GATEWAY_REPLAY_PROTECTION", ["on", "off"] as const) === "on"
-        ? { maxAgeMs: int("GATEWAY_REPLAY_MAX_AGE_SECONDS", 1, 86_400) * 1000, maxAheadMs: int("GATEWAY_REPLAY_MAX_AHEAD_SECONDS", 0, 86_400) * 1000 }
-        : undefined,
+    freshness: replayWindow(oneOf("GATEWAY_REPLAY_PROTECTION", ["on", "off"] as const), () => ({
+      maxAgeMs: int("GATEWAY_REPLAY_MAX_AGE_SECONDS", 1, 86_400) * 1000,
+      maxAheadMs: int("GATEWAY_REPLAY_MAX_AHEAD_SECONDS", 0, 86_400) * 1000,
+    })),
     retryAfterSeconds: int("GATEWAY_RETRY_AFTER_SECONDS", 1, 3600),
     maxApplyAttempts: int("GATEWAY_MAX_APPLY_ATTEMPTS", 1, 100),
     redeliveryMemoryMs: int("GATEWAY_REDELIVERY_MEMORY_SECONDS", 0) * 1000,
@@ -199,17 +199,36 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     },
     logLevel: oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   };
+  problems.push(...crossChecks(config));
+  config.tls = tlsFiles(get, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Replay protection's window, or undefined when it is off. */
+function replayWindow(mode: "on" | "off", window: () => FreshnessWindow): FreshnessWindow | undefined {
+  return mode === "on" ? window() : undefined;
+}
+
+/** Problems between settings that are each valid alone. */
+function crossChecks(config: GatewayConfig): string[] {
+  const problems: string[] = [];
   if (config.maxBufferedBytes < config.maxBodyBytes) problems.push(`GATEWAY_MAX_BUFFERED_BYTES (${config.maxBufferedBytes}) is below GATEWAY_MAX_BODY_BYTES (${config.maxBodyBytes}): a body of the largest size could never be held`);
   if (config.clusterId.length > MAX_CLUSTER_ID_LENGTH) problems.push(`GATEWAY_CLUSTER_ID: ${config.clusterId.length} characters, more than the ${MAX_CLUSTER_ID_LENGTH} spec.clusterID holds`);
   if (config.auth.access.verb === "" || config.auth.access.resource === "") problems.push("GATEWAY_AUTH_VERB and GATEWAY_AUTH_RESOURCE must not be empty");
   if (config.auth.mode === "static" && !config.auth.staticTokensFile) problems.push("GATEWAY_AUTH=static needs GATEWAY_STATIC_TOKENS_FILE");
+  return problems;
+}
+
+/** The TLS files, if set (certificate and key together; a client CA only with them). */
+function tlsFiles(get: (name: keyof typeof GATEWAY_ENV) => string, problems: string[]): GatewayConfig["tls"] {
   const cert = get("GATEWAY_TLS_CERT_FILE");
   const key = get("GATEWAY_TLS_KEY_FILE");
+  const clientCaFile = get("GATEWAY_TLS_CLIENT_CA_FILE") || undefined;
   if (Boolean(cert) !== Boolean(key)) problems.push("GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE go together: set both or neither");
-  if (cert && key) config.tls = { certFile: cert, keyFile: key, clientCaFile: get("GATEWAY_TLS_CLIENT_CA_FILE") || undefined };
-  else if (get("GATEWAY_TLS_CLIENT_CA_FILE")) problems.push("GATEWAY_TLS_CLIENT_CA_FILE needs GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE: client certificates need TLS");
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  if (cert && key) return { certFile: cert, keyFile: key, clientCaFile };
+  if (clientCaFile) problems.push("GATEWAY_TLS_CLIENT_CA_FILE needs GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE: client certificates need TLS");
+  return undefined;
 }
 
 /** The preset's sender permission, with each attribute the environment sets instead. */
