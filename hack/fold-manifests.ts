@@ -8,10 +8,13 @@
  * - dist/pepr-module-<uuid>.yaml (what `kubectl apply` and zarf.yaml use):
  *   the RemediationRequest CRD (crds/), the extra objects in deploy/module/
  *   (namespace, the gateway's Service and PodDisruptionBudget, the
- *   signal-sender ClusterRole), and the admission Deployment changed as
- *   deploy/module/admission-gateway.yaml says (gateway port, readiness on
- *   /readyz, replicas, graceful stop, resources);
- * - dist/<uuid>-chart: the same, as chart templates, values and crds/.
+ *   signal-sender ClusterRole), the gateway's TLS Secret (a certificate made
+ *   for this build, hack/gateway-certificate.ts), and the admission
+ *   Deployment changed as deploy/module/admission-gateway.yaml says (gateway
+ *   port, HTTPS with the mounted certificate, readiness on /readyz, replicas,
+ *   graceful stop, resources);
+ * - dist/<uuid>-chart: the same, as chart templates, values and crds/; the
+ *   value gateway.tls.secretName swaps the generated Secret for one's own.
  *
  * `pepr build` has no hook for extra manifests and regenerates both on every
  * build, so this runs after each build (hack/build.sh). Running it twice is
@@ -21,6 +24,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import yaml from "js-yaml";
+import { GATEWAY_TLS_SECRET, gatewayTlsSecret, generateGatewayCertificate } from "./gateway-certificate";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any kind
 
@@ -30,7 +34,8 @@ export interface AdmissionGatewayPatch {
   replicas: number;
   terminationGracePeriodSeconds: number;
   topologySpreadConstraints: Obj[];
-  container: { ports: Obj[]; readinessProbe: Obj; lifecycle: Obj; resources: Obj };
+  volumes: Obj[];
+  container: { ports: Obj[]; env: Obj[]; volumeMounts: Obj[]; readinessProbe: Obj; lifecycle: Obj; resources: Obj };
 }
 
 export interface FoldInputs {
@@ -63,6 +68,13 @@ export function readInputs(repoDir = REPO_DIR): FoldInputs {
 
 const isAdmissionDeployment = (o: Obj): boolean => o.kind === "Deployment" && o.metadata?.labels?.["pepr.dev/controller"] === "admission";
 const key = (o: Obj): string => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
+const isGatewayTlsSecret = (o: Obj): boolean => o.kind === "Secret" && o.metadata?.name === GATEWAY_TLS_SECRET;
+
+/** A list with the additions, replacing the entries of the same name (env, ports, volumes). */
+const mergeByName = (list: Obj[] | undefined, additions: Obj[]): Obj[] => {
+  const names = new Set(additions.map(a => a.name));
+  return [...(list ?? []).filter(o => !names.has(o.name)), ...additions];
+};
 
 /** Applies the gateway's changes to Pepr's admission Deployment (returns a changed copy). */
 export function patchAdmissionDeployment(deployment: Obj, patch: AdmissionGatewayPatch): Obj {
@@ -72,10 +84,12 @@ export function patchAdmissionDeployment(deployment: Obj, patch: AdmissionGatewa
   const pod = d.spec.template.spec;
   pod.terminationGracePeriodSeconds = patch.terminationGracePeriodSeconds;
   pod.topologySpreadConstraints = patch.topologySpreadConstraints;
+  pod.volumes = mergeByName(pod.volumes, patch.volumes);
   const container = (pod.containers as Obj[]).find(c => c.name === "server");
   if (!container) throw new Error(`the admission Deployment ${d.metadata.name} has no "server" container: has Pepr changed its manifests?`);
-  const names = new Set(patch.container.ports.map(p => p.name));
-  container.ports = [...(container.ports ?? []).filter((p: Obj) => !names.has(p.name)), ...patch.container.ports];
+  container.ports = mergeByName(container.ports, patch.container.ports);
+  container.env = mergeByName(container.env, patch.container.env);
+  container.volumeMounts = mergeByName(container.volumeMounts, patch.container.volumeMounts);
   container.readinessProbe = patch.container.readinessProbe;
   container.lifecycle = patch.container.lifecycle;
   container.resources = patch.container.resources;
@@ -147,14 +161,27 @@ function foldValuesSchema(file: string): void {
       preStopSleepSeconds: { type: "integer", minimum: 0 },
       podDisruptionBudget: { type: "object", properties: { enabled: { type: "boolean" }, maxUnavailable: { type: ["integer", "string"] } } },
       topologySpreadConstraints: { type: "array", items: { type: "object" } },
+      tls: { type: "object", additionalProperties: false, properties: { secretName: { type: "string" } }, required: ["secretName"] },
     },
-    required: ["replicas", "port", "preStopSleepSeconds", "podDisruptionBudget"],
+    required: ["replicas", "port", "preStopSleepSeconds", "podDisruptionBudget", "tls"],
     title: "Gateway",
   };
   defs.HTTPGet.properties.port = { type: ["integer", "string"] };
   defs.NessProbe.additionalProperties = true;
   defs.Limits.required = (defs.Limits.required as string[]).filter(r => r !== "cpu");
   writeFileSync(file, `${JSON.stringify(schema, null, 2)}\n`);
+}
+
+/**
+ * The chart's admission Deployment mounts the gateway's certificate from the
+ * Secret gateway.tls.secretName names, else the build's rr-gateway-tls.
+ */
+function foldTlsVolume(deployment: string, patch: AdmissionGatewayPatch, file: string): string {
+  const mounts = patch.container.volumeMounts.map(m => `            - name: ${m.name}\n              mountPath: ${m.mountPath}\n              readOnly: true\n`).join("");
+  const volumes = patch.volumes.map(v => `        - name: ${v.name}\n          secret:\n            secretName: {{ .Values.gateway.tls.secretName | default "${v.secret.secretName}" }}\n`).join("");
+  let text = replaceOnce(deployment, "              mountPath: /app/load\n              readOnly: true\n", `              mountPath: /app/load\n              readOnly: true\n${mounts}`, file);
+  text = replaceOnce(text, /( {12}secretName: \{\{ \.Values\.uuid \}\}-module) *\n/, `$1\n${volumes}`, file);
+  return text;
 }
 
 /** Folds the same changes into the Helm chart `pepr build` wrote. */
@@ -171,6 +198,8 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
   values.admission.readinessProbe = patch.container.readinessProbe;
   values.admission.resources = patch.container.resources;
   values.admission.terminationGracePeriodSeconds = patch.terminationGracePeriodSeconds;
+  // The certificate's paths (the volume is in the template: its Secret's name comes from gateway.tls.secretName).
+  values.admission.env = mergeByName(values.admission.env, patch.container.env);
   values.gateway = {
     replicas: patch.replicas,
     // Must equal GATEWAY_PORT in admission.env.
@@ -178,6 +207,8 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
     preStopSleepSeconds: patch.container.lifecycle.preStop.sleep.seconds,
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     topologySpreadConstraints: patch.topologySpreadConstraints,
+    // An existing kubernetes.io/tls Secret in pepr-system (e.g. cert-manager's) to serve with; empty: the build's rr-gateway-tls.
+    tls: { secretName: "" },
   };
   writeFileSync(valuesFile, yaml.dump(values, { noRefs: true, lineWidth: -1 }));
   foldValuesSchema(path.join(chartDir, "values.schema.json"));
@@ -203,6 +234,7 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
     "      serviceAccountName: {{ .Values.uuid }}\n      {{- with .Values.gateway.topologySpreadConstraints }}\n      topologySpreadConstraints:\n        {{- toYaml . | nindent 8 }}\n      {{- end }}\n",
     deploymentFile,
   );
+  deployment = foldTlsVolume(deployment, inputs.patch, deploymentFile);
   writeFileSync(deploymentFile, deployment);
 
   // Extra objects as templates (the uuid from the values), the CRD in crds/ (Helm installs it first).
@@ -213,6 +245,7 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
     if (o.kind === "PodDisruptionBudget") {
       text = `{{- if .Values.gateway.podDisruptionBudget.enabled }}\n${text.replace(/maxUnavailable: \d+/, "maxUnavailable: {{ .Values.gateway.podDisruptionBudget.maxUnavailable }}")}{{- end }}\n`;
     }
+    if (isGatewayTlsSecret(o)) text = `{{- if not .Values.gateway.tls.secretName }}\n${text}{{- end }}\n`;
     writeFileSync(path.join(templates, name), text);
   }
   const crdDir = path.join(chartDir, "crds");
@@ -226,8 +259,11 @@ export function foldDist(distDir: string, inputs: FoldInputs = readInputs()): { 
   if (!existsSync(manifest)) throw new Error(`${manifest} not found: run \`npx pepr build\` first (npm run build does both)`);
   const objects = (yaml.loadAll(readFileSync(manifest, "utf8")) as Obj[]).filter(Boolean);
   checkClientSideApplyFits(objects);
-  writeFileSync(manifest, dumpAll(foldObjects(objects, inputs)));
-  if (existsSync(chart)) foldChart(chart, inputs);
+  if (objects.some(o => isAdmissionDeployment(o) && o.metadata?.annotations?.[FOLDED_ANNOTATION])) return { manifest, chart }; // already folded
+  // A certificate of this build's own, as Pepr makes its webhook's: the same in the manifest and the chart.
+  const withTls = { ...inputs, extras: [...inputs.extras, gatewayTlsSecret(generateGatewayCertificate())] };
+  writeFileSync(manifest, dumpAll(foldObjects(objects, withTls)));
+  if (existsSync(chart)) foldChart(chart, withTls);
   return { manifest, chart };
 }
 
@@ -235,6 +271,9 @@ export function foldDist(distDir: string, inputs: FoldInputs = readInputs()): { 
  * For clusters installed with `npx pepr deploy`, which applies only what Pepr
  * generates: the extra objects to apply, and a strategic merge patch that
  * gives Pepr's admission Deployment the gateway's port, probe and the rest.
+ * The TLS Secret is not among the objects: hack/deploy-extras.sh creates it
+ * (`--extras tls-secret`) only where none exists, so a rerun neither rotates
+ * the certificate nor replaces one's own.
  */
 export function extrasForPeprDeploy(inputs: FoldInputs): { objects: Obj[]; deployment: string; patch: Obj } {
   const { patch } = inputs;
@@ -249,10 +288,13 @@ export function extrasForPeprDeploy(inputs: FoldInputs): { objects: Obj[]; deplo
           spec: {
             terminationGracePeriodSeconds: patch.terminationGracePeriodSeconds,
             topologySpreadConstraints: patch.topologySpreadConstraints,
+            volumes: patch.volumes,
             containers: [
               {
                 name: "server",
                 ports: patch.container.ports,
+                env: patch.container.env,
+                volumeMounts: patch.container.volumeMounts,
                 readinessProbe: { $patch: "replace", ...patch.container.readinessProbe },
                 lifecycle: patch.container.lifecycle,
                 resources: { $patch: "replace", ...patch.container.resources },
@@ -266,14 +308,19 @@ export function extrasForPeprDeploy(inputs: FoldInputs): { objects: Obj[]; deplo
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === "--extras") {
-  // hack/deploy-extras.sh: the objects as YAML on stdout, or (--extras patch) the Deployment's name and patch.
-  const extras = extrasForPeprDeploy(readInputs());
-  process.stdout.write(process.argv[3] === "patch" ? `${extras.deployment}\n${JSON.stringify(extras.patch)}\n` : dumpAll(extras.objects));
+  // hack/deploy-extras.sh: the objects as YAML on stdout, or (--extras patch) the Deployment's name and patch,
+  // or (--extras tls-secret) a new TLS Secret.
+  if (process.argv[3] === "tls-secret") {
+    process.stdout.write(dumpAll([gatewayTlsSecret(generateGatewayCertificate())]));
+  } else {
+    const extras = extrasForPeprDeploy(readInputs());
+    process.stdout.write(process.argv[3] === "patch" ? `${extras.deployment}\n${JSON.stringify(extras.patch)}\n` : dumpAll(extras.objects));
+  }
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const distDir = path.resolve(process.argv[2] ?? path.join(REPO_DIR, "dist"));
   try {
     const { manifest, chart } = foldDist(distDir);
-    process.stdout.write(`folded the CRD, the gateway's Service, PodDisruptionBudget and RBAC, and the gateway's port and probes into\n  ${manifest}\n  ${chart}\n`);
+    process.stdout.write(`folded the CRD, the gateway's Service, PodDisruptionBudget, RBAC and TLS Secret, and the gateway's port, certificate and probes into\n  ${manifest}\n  ${chart}\n`);
   } catch (err) {
     process.stderr.write(`fold-manifests: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 
 /** Builders and a client for signals, shared by integration, e2e and bench. */
 
@@ -73,10 +73,11 @@ export interface SignalReply {
 export const PROMETHEUS_PATH = "/api/v1/signals/prometheus";
 export const EVENT_PATH = "/api/v1/signals/kubernetes-event";
 
-/** POSTs a body (JSON-encoded unless a string) and returns status, headers and parsed body. */
-export async function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<SignalReply> {
+/** POSTs a body (JSON-encoded unless a string) and returns status, headers and parsed body; dispatcher: e.g. an Agent that trusts a test CA, for HTTPS. */
+export async function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}, dispatcher?: Dispatcher): Promise<SignalReply> {
   const res = await request(baseUrl + path, {
     method: "POST",
+    dispatcher,
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:tls";
 import path from "node:path";
@@ -14,6 +14,7 @@ import { checkClientSideApplyFits } from "../../hack/fold-manifests";
 import { randomFingerprint, TestEnvironment } from "./helpers/environment";
 import { freePort } from "./helpers/gateway-process";
 import { controllerOf, find, kubectlWith, ModuleBuild, moduleBuild, ModuleProcess, Obj, serviceAccountCan, serviceAccountKubeconfig, startModuleProcess, unpackModule } from "./helpers/module-build";
+import { audienceBoundSender } from "./helpers/rbac";
 import { waitFor } from "./helpers/wait";
 
 /**
@@ -83,6 +84,7 @@ describe("the build output", () => {
         `Secret/${build.name}-module`,
         `Deployment/${build.name}`,
         "Service/rr-gateway",
+        "Secret/rr-gateway-tls",
         "PodDisruptionBudget/rr-gateway",
         "ClusterRole/rr-signal-sender",
         `ValidatingWebhookConfiguration/${build.name}`,
@@ -98,18 +100,22 @@ describe("the build output", () => {
     expect(() => checkClientSideApplyFits([secret], 1_000)).toThrow(`Secret/pepr-system/${build.name}-module`);
   });
 
-  it("serves the gateway from the replicated admission Deployment: port, readiness on /readyz, graceful stop, and a Service and PDB that select it", () => {
+  it("serves the gateway from the replicated admission Deployment: port, HTTPS, readiness on /readyz, graceful stop, and a Service and PDB that select it", () => {
     const [deployment] = find(build.objects, "Deployment", d => controllerOf(d) === "admission");
     const pod = deployment.spec.template.spec;
     const [container] = pod.containers;
     expect(deployment.spec.replicas).toBeGreaterThanOrEqual(3);
     expect(container.ports).toEqual(expect.arrayContaining([{ name: "gateway", containerPort: 8080, protocol: "TCP" }]));
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "gateway", scheme: "HTTP" });
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "gateway", scheme: "HTTPS" });
     expect(container.livenessProbe.httpGet.path).toBe("/healthz"); // Pepr's own, on 3000
     expect(container.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
     expect(container.resources.requests).toBeDefined();
     const envOf = Object.fromEntries((container.env as { name: string; value: string }[]).map(e => [e.name, e.value]));
-    expect(envOf).toMatchObject({ PEPR_WATCH_MODE: "false", GATEWAY_PORT: "8080", GATEWAY_AUTH: "kubernetes", GATEWAY_SCOPE: "managed-label" });
+    expect(envOf).toMatchObject({ PEPR_WATCH_MODE: "false", GATEWAY_PORT: "8080", GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_AUDIENCES: "rr-gateway", GATEWAY_SCOPE: "managed-label" });
+    // The certificate: the Secret rr-gateway-tls, mounted where GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE point.
+    const volume = (pod.volumes as Obj[]).find(v => v.secret?.secretName === "rr-gateway-tls")!;
+    const mount = (container.volumeMounts as Obj[]).find(m => m.name === volume.name)!;
+    expect(envOf).toMatchObject({ GATEWAY_TLS_CERT_FILE: `${mount.mountPath}/tls.crt`, GATEWAY_TLS_KEY_FILE: `${mount.mountPath}/tls.key` });
     // Grace covers the preStop sleep plus the gateway's stop: delay + grace + 15 s at most (docs/operations.md).
     const gatewayStop = Number(envOf.GATEWAY_SHUTDOWN_DELAY_SECONDS ?? 0) + Number(envOf.GATEWAY_SHUTDOWN_GRACE_SECONDS ?? 20) + 15;
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(container.lifecycle.preStop.sleep.seconds + gatewayStop);
@@ -118,8 +124,22 @@ describe("the build output", () => {
     const [service] = find(build.objects, "Service", s => s.metadata.name === "rr-gateway");
     const [pdb] = find(build.objects, "PodDisruptionBudget");
     for (const selector of [service.spec.selector, pdb.spec.selector.matchLabels]) expect(podLabels).toMatchObject(selector);
-    expect(service.spec.ports[0]).toMatchObject({ port: 8080, targetPort: "gateway" });
+    expect(service.spec.ports[0]).toMatchObject({ name: "https", port: 8080, targetPort: "gateway" });
     expect(pdb.spec.maxUnavailable).toBeLessThan(deployment.spec.replicas);
+  });
+
+  it("makes the gateway a certificate of its own for the Service's DNS names, signed by a CA the Secret carries for Alertmanager (ca.crt)", () => {
+    const [secret] = find(build.objects, "Secret", s => s.metadata.name === "rr-gateway-tls");
+    expect(secret).toMatchObject({ type: "kubernetes.io/tls", metadata: { namespace: "pepr-system" } });
+    const pem = (k: string): Buffer => Buffer.from(secret.data[k], "base64");
+    const leaf = new X509Certificate(pem("tls.crt"));
+    const ca = new X509Certificate(pem("ca.crt"));
+    expect(leaf.verify(ca.publicKey)).toBe(true);
+    expect(leaf.checkIssued(ca)).toBe(true);
+    expect(ca.ca).toBe(true);
+    for (const name of ["rr-gateway.pepr-system.svc", "rr-gateway.pepr-system.svc.cluster.local", "rr-gateway"]) expect(leaf.checkHost(name)).toBe(name);
+    expect(leaf.checkPrivateKey(createPrivateKey(pem("tls.key")))).toBe(true);
+    expect(new Date(leaf.validTo).getTime()).toBeGreaterThan(Date.now() + 300 * 86_400_000);
   });
 
   it("validates RemediationRequests on create and update only (status writes, the hot path, never reach the webhook)", () => {
@@ -136,8 +156,8 @@ describe("the build output", () => {
     ajv.addMetaSchema(JSON.parse(readFileSync(path.join(REPO_DIR, "node_modules/ajv/dist/refs/json-schema-draft-06.json"), "utf8")));
     const validate = ajv.compile(JSON.parse(readFileSync(path.join(chart, "values.schema.json"), "utf8")));
     expect(validate(values) ? [] : validate.errors).toEqual([]);
-    expect(values.gateway).toMatchObject({ replicas: 3, port: 8080 });
-    expect(values.admission.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "gateway", scheme: "HTTP" });
+    expect(values.gateway).toMatchObject({ replicas: 3, port: 8080, tls: { secretName: "" } });
+    expect(values.admission.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "gateway", scheme: "HTTPS" });
 
     const templates = readdirSync(path.join(chart, "templates")).map(f => readFileSync(path.join(chart, "templates", f), "utf8"));
     const used = [...new Set(templates.flatMap(t => [...t.matchAll(/\.Values\.gateway\.([\w.]+)/g)].map(m => m[1])))];
@@ -146,6 +166,9 @@ describe("the build output", () => {
     expect(readdirSync(path.join(chart, "crds"))).toEqual(["remediationrequests.kubernaut.ai.yaml"]);
     expect(templates.some(t => t.includes("kind: PodDisruptionBudget"))).toBe(true);
     expect(templates.some(t => /name: rr-gateway\n/.test(t) && t.includes("kind: Service"))).toBe(true);
+    // gateway.tls.secretName names one's own Secret: then the generated one is left out and the pods mount that one.
+    expect(templates.find(t => t.includes("name: rr-gateway-tls\n") && t.includes("kind: Secret"))).toMatch(/^\{\{- if not \.Values\.gateway\.tls\.secretName \}\}\n[\s\S]*\{\{- end \}\}\n$/);
+    expect(templates.find(t => t.includes("kind: Deployment") && t.includes("pepr.dev/controller: admission"))).toContain('secretName: {{ .Values.gateway.tls.secretName | default "rr-gateway-tls" }}');
   });
 
   it("grants the module's ClusterRole exactly package.json's pepr.rbac plus Pepr's store, and pepr.rbac is what the gateway and orchestrator roles hold", () => {
@@ -171,7 +194,7 @@ describe("the API server", () => {
 });
 
 describe("npm run deploy:extras, after `npx pepr deploy`", () => {
-  it("gives the Deployment Pepr applies what the folded build has: the gateway's port, readiness probe, replicas, graceful stop", () => {
+  it("gives the Deployment Pepr applies what the folded build has: the gateway's port, certificate, readiness probe, replicas, graceful stop", () => {
     // What `pepr deploy` applies (the unfolded build), under Pepr's field manager; no pod runs here.
     const unfolded = (yaml.loadAll(readFileSync(path.join(build.dir, ".pepr-module-unfolded.yaml"), "utf8")) as Obj[]).filter(Boolean);
     const [peprDeployment] = find(unfolded, "Deployment", d => controllerOf(d) === "admission");
@@ -191,11 +214,15 @@ describe("npm run deploy:extras, after `npx pepr deploy`", () => {
     const pick = (d: Obj): Obj => {
       const pod = d.spec.template.spec;
       const c = pod.containers[0];
+      const byName = (list: Obj[]): Record<string, Obj> => Object.fromEntries(list.map(o => [o.name, o]));
       return {
         replicas: d.spec.replicas,
         grace: pod.terminationGracePeriodSeconds,
         spread: pod.topologySpreadConstraints,
         ports: [...c.ports].sort((a: Obj, b: Obj) => a.containerPort - b.containerPort),
+        env: byName(c.env),
+        volumeMounts: byName(c.volumeMounts),
+        volumes: byName(pod.volumes),
         readinessProbe: c.readinessProbe,
         livenessProbe: c.livenessProbe,
         lifecycle: c.lifecycle,
@@ -207,12 +234,17 @@ describe("npm run deploy:extras, after `npx pepr deploy`", () => {
     expect(live.spec.template.spec.containers[0].resources.limits).toEqual(folded.spec.template.spec.containers[0].resources.limits);
     for (const [kind, name] of [["service", "rr-gateway"], ["poddisruptionbudget", "rr-gateway"]]) kubectl("admin", ["get", kind, "-n", "pepr-system", name]);
     kubectl("admin", ["get", "clusterrole", "rr-signal-sender"]);
+    // A certificate of its own: made by the script, as the build makes one.
+    const secret = JSON.parse(kubectl("admin", ["get", "secret", "-n", "pepr-system", "rr-gateway-tls", "-o", "json"])) as Obj;
+    const leaf = new X509Certificate(Buffer.from(secret.data["tls.crt"], "base64"));
+    expect(leaf.checkIssued(new X509Certificate(Buffer.from(secret.data["ca.crt"], "base64")))).toBe(true);
+    expect(leaf.checkHost("rr-gateway.pepr-system.svc")).toBe("rr-gateway.pepr-system.svc");
   }
 });
 
-/** Deletes the Deployment, Service and PodDisruptionBudget a deploy-extras run left, so the next dry-run is a fresh install's. */
+/** Deletes the Deployment, Service, PodDisruptionBudget and TLS Secret a deploy-extras run left, so the next dry-run is a fresh install's. */
 function removeInstalledWorkloads(): void {
-  kubectl("admin", ["delete", "-n", "pepr-system", "--ignore-not-found", `deployment/${build.name}`, "service/rr-gateway", "poddisruptionbudget/rr-gateway"]);
+  kubectl("admin", ["delete", "-n", "pepr-system", "--ignore-not-found", `deployment/${build.name}`, "service/rr-gateway", "poddisruptionbudget/rr-gateway", "secret/rr-gateway-tls"]);
 }
 
 describe("the module's service account", () => {
@@ -281,6 +313,11 @@ describe("the bundled module, run the way the Deployment runs it", () => {
   let peprPort: number;
   let tlsCrt: Buffer;
   let orchestrated: string;
+  /** Trusts the build's gateway CA and checks the certificate against the Service's name, as Alertmanager does. */
+  let gatewayAgent: Agent;
+  /** A token of a service account allowed to send signals, for the audience rr-gateway (GATEWAY_AUTH_AUDIENCES). */
+  let senderToken: string;
+  const sendSignal = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${senderToken}` }) => post(gateway, PROMETHEUS_PATH, body, headers, gatewayAgent);
 
   beforeAll(async () => {
     namespace = await env.freshNamespace("bundle");
@@ -305,6 +342,14 @@ describe("the bundled module, run the way the Deployment runs it", () => {
     const keyFile = path.join(runDir, "tls.key");
     writeFileSync(certFile, tlsCrt);
     writeFileSync(keyFile, Buffer.from(tls.data["tls.key"], "base64"), { mode: 0o600 });
+    // The gateway's certificate (mounted from rr-gateway-tls), and a sender with a projected-style token for its audience.
+    const [gatewayTls] = find(build.objects, "Secret", s => s.metadata.name === "rr-gateway-tls");
+    const gatewayCertFile = path.join(runDir, "gateway-tls.crt");
+    const gatewayKeyFile = path.join(runDir, "gateway-tls.key");
+    writeFileSync(gatewayCertFile, Buffer.from(gatewayTls.data["tls.crt"], "base64"));
+    writeFileSync(gatewayKeyFile, Buffer.from(gatewayTls.data["tls.key"], "base64"), { mode: 0o600 });
+    gatewayAgent = new Agent({ connect: { ca: Buffer.from(gatewayTls.data["ca.crt"], "base64"), servername: "rr-gateway.pepr-system.svc" } });
+    senderToken = await audienceBoundSender(await env.kube("admin"), admin, namespace, "rr-gateway");
 
     const gatewayPort = await freePort();
     peprPort = await freePort();
@@ -313,6 +358,8 @@ describe("the bundled module, run the way the Deployment runs it", () => {
       KUBECONFIG: saConfig,
       SSL_CERT_PATH: certFile,
       SSL_KEY_PATH: keyFile,
+      GATEWAY_TLS_CERT_FILE: gatewayCertFile,
+      GATEWAY_TLS_KEY_FILE: gatewayKeyFile,
       PEPR_API_PATH: Buffer.from(apiPathSecret.data.value, "base64").toString(),
       GATEWAY_HOST: "127.0.0.1",
       // A namespace of this test's own, not kubernaut-system.
@@ -326,13 +373,14 @@ describe("the bundled module, run the way the Deployment runs it", () => {
 
     // Ready as the readiness probe sees it.
     const probe = admission.spec.template.spec.containers[0].readinessProbe.httpGet;
-    gateway = `http://127.0.0.1:${gatewayPort}`;
+    expect(probe.scheme).toBe("HTTPS");
+    gateway = `https://127.0.0.1:${gatewayPort}`;
     try {
       await waitFor(
         "the gateway's readiness probe",
         async () => {
           for (const p of processes) if (p.child.exitCode !== null) throw new Error(`the module exited:\n${p.output()}`);
-          return (await request(`${gateway}${probe.path}`)).statusCode === 200;
+          return (await request(`${gateway}${probe.path}`, { dispatcher: gatewayAgent })).statusCode === 200;
         },
         60_000,
       );
@@ -343,20 +391,23 @@ describe("the bundled module, run the way the Deployment runs it", () => {
 
   afterAll(async () => {
     await Promise.all(processes.map(p => p.stop()));
+    await gatewayAgent?.close();
   });
 
-  it("serves the gateway: signals authenticated by TokenReview (as Alertmanager's http_config.authorization sends them) become RRs, in scope only", async () => {
-    const reply = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleSmoke", pod: "api-1", namespace })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
+  it("serves the gateway over HTTPS: signals with a token for the audience rr-gateway (as Alertmanager sends a projected one) become RRs, in scope only", async () => {
+    const reply = await sendSignal(webhook([alert({ alertname: "BundleSmoke", pod: "api-1", namespace })]));
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ status: "created", remediationRequestNamespace: namespace });
     expect(kubectl("admin", ["get", "rr", "-n", namespace, reply.body.remediationRequestName, "-o", "jsonpath={.spec.signalName}"])).toBe("BundleSmoke");
-    expect((await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleSmoke", pod: "api-1" })]))).status).toBe(401);
+    expect((await sendSignal(webhook([alert({ alertname: "BundleSmoke", pod: "api-1" })]), {})).status).toBe(401);
+    // A token the API server accepts, but not for the audience rr-gateway.
+    expect((await sendSignal(webhook([alert({ alertname: "BundleSmoke", pod: "api-1" })]), { authorization: `Bearer ${tokenOf("alertmanager")}` })).status).toBe(401);
     // For the orchestrator test below.
-    const second = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleOrchestrated", pod: "api-2", namespace })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
+    const second = await sendSignal(webhook([alert({ alertname: "BundleOrchestrated", pod: "api-2", namespace })]));
     expect(second.status).toBe(201);
     orchestrated = second.body.remediationRequestName;
     // A target in a namespace nobody labelled is out of scope: kubernaut's 200 rejection, no RR.
-    const unmanaged = await post(gateway, PROMETHEUS_PATH, webhook([alert({ alertname: "BundleUnmanaged", pod: "api-3", namespace: `unlabelled-${namespace}` })]), { authorization: `Bearer ${tokenOf("alertmanager")}` });
+    const unmanaged = await sendSignal(webhook([alert({ alertname: "BundleUnmanaged", pod: "api-3", namespace: `unlabelled-${namespace}` })]));
     expect(unmanaged.status).toBe(200);
     expect(unmanaged.body).toMatchObject({ status: "rejected", rejection: { reason: "unmanaged_resource" } });
   });

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { KubeClient } from "../../../src/k8s/kube-client";
+import { kubectlBinary } from "./controlplane";
 
 export interface Access {
   verb: string;
@@ -49,4 +51,16 @@ export async function bindRole(
     },
     what: `create RoleBinding ${namespace}/${name}`,
   });
+}
+
+/**
+ * A service account in the gateway's namespace bound to rr-signal-sender (what
+ * docs/operations.md tells users to do for Alertmanager), and a token for it
+ * from the TokenRequest API for the given audience: what a projected
+ * service-account token volume with that audience gives a pod.
+ */
+export async function audienceBoundSender(admin: KubeClient, adminKubeconfig: string, namespace: string, audience: string, name = "signal-sender"): Promise<string> {
+  await admin.request({ method: "POST", path: `/api/v1/namespaces/${namespace}/serviceaccounts`, body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name } }, what: `create ServiceAccount ${namespace}/${name}` });
+  await bindRole(admin, namespace, `${name}-sends-signals`, { kind: "ClusterRole", name: "rr-signal-sender" }, { kind: "ServiceAccount", name, namespace });
+  return execFileSync(kubectlBinary(), ["--kubeconfig", adminKubeconfig, "create", "token", name, "-n", namespace, "--duration=1h", `--audience=${audience}`], { encoding: "utf8" }).trim();
 }
