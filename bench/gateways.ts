@@ -29,7 +29,7 @@ export class Gateways {
   static async start(plane: BenchControlPlane, namespace: string, replicas = 1, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Gateways> {
     const processes = await Promise.all(
       Array.from({ length: replicas }, () =>
-        startGatewayProcess(namespace, { KUBECONFIG: plane.kubeconfig("gateway"), LOG_LEVEL: "warn", GATEWAY_SHUTDOWN_GRACE_SECONDS: "5", ...env }, nodeArgs),
+        startGatewayProcess(namespace, { KUBECONFIG: plane.kubeconfig("gateway"), LOG_LEVEL: "warn", GATEWAY_SHUTDOWN_GRACE_SECONDS: "5", ...env }, { nodeArgs }),
       ),
     );
     return new Gateways(namespace, processes);

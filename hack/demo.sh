@@ -13,8 +13,8 @@ run_demo() {
   local am_bin am_dir="$DEV_DIR/alertmanager" am="http://127.0.0.1:$ALERTMANAGER_PORT"
   am_bin="$("$HACK_DIR/ensure-alertmanager.sh")"
   mkdir -p "$am_dir/data"
-  # README's receiver block; groups flush 2 s after their first alert, repeats every 6 s.
-  "$HACK_DIR/alertmanager-config.sh" "http://127.0.0.1:$GATEWAY_PORT/api/v1/signals/prometheus" "$DEV_DIR/sender-token" 2s 3s 6s >"$am_dir/alertmanager.yml"
+  # README's receiver block, in plain HTTP as npm run dev serves (no tls_config); groups flush 2 s after their first alert, repeats every 6 s.
+  "$HACK_DIR/alertmanager-config.sh" "http://127.0.0.1:$GATEWAY_PORT/api/v1/signals/prometheus" "$DEV_DIR/sender-token" "" 2s 3s 6s >"$am_dir/alertmanager.yml"
   log "starting Alertmanager on $am (config: $am_dir/alertmanager.yml, log: $am_dir/alertmanager.log)"
   "$am_bin" --config.file="$am_dir/alertmanager.yml" --storage.path="$am_dir/data" \
     --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" --cluster.listen-address= --log.level=info \

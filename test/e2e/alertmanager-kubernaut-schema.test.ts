@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { RemediationRequest } from "../../src/model/remediation-request";
 import { kubernautCrd } from "../helpers/kubernaut-schema";
 import { scrapeSum } from "../helpers/metrics";
+import { loopbackTls } from "../helpers/test-pki";
 import { kubectlBinary, type Identity } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
@@ -54,9 +55,9 @@ beforeAll(async () => {
   kubectl(["apply", "--server-side", "--force-conflicts", "-f", "-"], JSON.stringify(kubernautCrd()));
   namespace = await env.freshNamespace("e2e-kubernaut");
   grantKubernautSender(namespace);
-  gateway = await startGatewayProcess(namespace, { KUBECONFIG: plane.kubeconfig("gateway"), GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_PRESET: "kubernaut", LOG_LEVEL: "warn" });
+  gateway = await startGatewayProcess(namespace, { KUBECONFIG: plane.kubeconfig("gateway"), GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_PRESET: "kubernaut", LOG_LEVEL: "warn" }, { tls: loopbackTls() });
   await OrchestratorProcess.start({ namespace, identity: "e2e-kubernaut-orchestrator", env: { KUBECONFIG: plane.kubeconfig("orchestrator"), ORCHESTRATOR_PHASE_DURATION: "500ms", ORCHESTRATOR_LOG_LEVEL: "info" } });
-  alertmanager = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, token: tokenOn("alertmanager"), groupWait: "1s", groupInterval: "2s", repeatInterval: "3s" });
+  alertmanager = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, caFile: loopbackTls().caFile, token: tokenOn("alertmanager"), groupWait: "1s", groupInterval: "2s", repeatInterval: "3s" });
 }, 600_000);
 
 afterAll(async () => {
@@ -74,7 +75,7 @@ async function rrs(signalName: string): Promise<RemediationRequest[]> {
 const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 45_000, intervalMs: 250 });
 
 it("reports its optional features off: the installed schema is kubernaut's", async () => {
-  for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(gateway.url, "gateway_feature_enabled", `feature="${feature}"`)).toBe(0);
+  for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(gateway.url, "gateway_feature_enabled", `feature="${feature}"`, gateway.dispatcher)).toBe(0);
 });
 
 it("records Alertmanager's alerts with kubernaut's spec, lets the sender in by kubernaut's RBAC, and the RR runs to Completed", async () => {
@@ -93,7 +94,7 @@ it("counts repeats and takes resolved notifications without a failed delivery", 
   const counted = async (): Promise<number> => (await rrs("KSDiskFilling")).reduce((sum, rr) => sum + (rr.status?.deduplication?.occurrenceCount ?? 0), 0);
   await eventually("3 deliveries counted", async () => (await counted()) >= 3);
   await alertmanager.postAlerts([{ labels: { alertname: "KSDiskFilling", severity: "warning", namespace: "prod", pod: "db-0" }, startsAt: new Date(now).toISOString(), endsAt: new Date().toISOString() }]);
-  await eventually("the resolved notification", async () => (await scrapeSum(gateway.url, "gateway_signals_resolved_total")) >= 1);
+  await eventually("the resolved notification", async () => (await scrapeSum(gateway.url, "gateway_signals_resolved_total", undefined, gateway.dispatcher)) >= 1);
   expect(await alertmanager.metric("alertmanager_notifications_failed_total", /integration="webhook"/)).toBe(0);
-  expect(await scrapeSum(gateway.url, "gateway_signals_rejected_total")).toBe(0);
+  expect(await scrapeSum(gateway.url, "gateway_signals_rejected_total", undefined, gateway.dispatcher)).toBe(0);
 }, 90_000);

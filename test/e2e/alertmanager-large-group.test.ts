@@ -1,5 +1,6 @@
 import type { RemediationRequest } from "../../src/model/remediation-request";
 import { scrapeSum } from "../helpers/metrics";
+import { loopbackTls } from "../helpers/test-pki";
 import { tokenOf } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
@@ -23,8 +24,8 @@ let alertmanager: RunningAlertmanager;
 
 beforeAll(async () => {
   namespace = await env.freshNamespace("e2e-large");
-  gateway = await startGatewayProcess(namespace, { GATEWAY_AUTH: "kubernetes", LOG_LEVEL: "warn" });
-  alertmanager = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, token: tokenOf("alertmanager"), groupWait: "1s", groupInterval: "2m", repeatInterval: "1h" });
+  gateway = await startGatewayProcess(namespace, { GATEWAY_AUTH: "kubernetes", LOG_LEVEL: "warn" }, { tls: loopbackTls() });
+  alertmanager = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, caFile: loopbackTls().caFile, token: tokenOf("alertmanager"), groupWait: "1s", groupInterval: "2m", repeatInterval: "1h" });
 }, 600_000);
 
 afterAll(async () => {
@@ -55,7 +56,7 @@ it(`delivers a ${ALERTS}-alert group whole, and every alert is on an RR of its o
   expect(new Set(rrs.map(rr => rr.spec.targetResource.name))).toEqual(new Set(pods));
   expect(rrs.every(rr => rr.status?.deduplication?.occurrenceCount === 1)).toBe(true);
   expect(await alertmanager.metric("alertmanager_notifications_failed_total", /integration="webhook"/)).toBe(0);
-  expect(await scrapeSum(gateway.url, "gateway_signals_rejected_total")).toBe(0);
+  expect(await scrapeSum(gateway.url, "gateway_signals_rejected_total", undefined, gateway.dispatcher)).toBe(0);
 }, 400_000);
 
 it("takes an alert that began hours ago: replay protection judges startsAt only when it lies ahead", async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { RemediationRequest } from "../../src/model/remediation-request";
 import { scrapeSum } from "../helpers/metrics";
+import { loopbackTls } from "../helpers/test-pki";
 import type { Identity } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
@@ -31,9 +32,9 @@ function tokenOn(identity: Identity): string {
 beforeAll(async () => {
   plane.up();
   namespace = await env.freshNamespace("am-outage");
-  gateway = await startGatewayProcess(namespace, { KUBECONFIG: plane.kubeconfig("gateway"), GATEWAY_AUTH: "kubernetes", GATEWAY_RETRY_AFTER_SECONDS: "2", LOG_LEVEL: "warn" });
+  gateway = await startGatewayProcess(namespace, { KUBECONFIG: plane.kubeconfig("gateway"), GATEWAY_AUTH: "kubernetes", GATEWAY_RETRY_AFTER_SECONDS: "2", LOG_LEVEL: "warn" }, { tls: loopbackTls() });
   // A long repeat interval: a notification that got a 2xx is not sent again, so every count below is exact.
-  alertmanager = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, token: tokenOn("alertmanager"), groupWait: "1s", groupInterval: "2s", repeatInterval: "1h" });
+  alertmanager = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, caFile: loopbackTls().caFile, token: tokenOn("alertmanager"), groupWait: "1s", groupInterval: "2s", repeatInterval: "1h" });
 }, 600_000);
 
 afterAll(async () => {
@@ -49,7 +50,7 @@ async function rrs(): Promise<RemediationRequest[]> {
 
 const byPod = (all: RemediationRequest[], pod: string): RemediationRequest[] => all.filter(rr => rr.spec.targetResource?.name === pod);
 
-const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels);
+const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels, gateway.dispatcher);
 
 const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 60_000, intervalMs: 500 });
 

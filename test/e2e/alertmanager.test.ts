@@ -1,5 +1,6 @@
 import type { RemediationRequest } from "../../src/model/remediation-request";
 import { scrapeSum } from "../helpers/metrics";
+import { loopbackTls } from "../helpers/test-pki";
 import { kubectl, tokenOf } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
@@ -9,8 +10,9 @@ import { eventuallyShowing } from "./helpers/eventually";
 
 /**
  * End to end: a real Prometheus Alertmanager (Debian package) delivers to the
- * gateway through the README's receiver block, authenticating with a bearer
- * token the gateway checks by TokenReview + SubjectAccessReview
+ * gateway through the README's receiver block, over HTTPS (a test CA's
+ * certificate for 127.0.0.1, the CA in tls_config.ca_file), authenticating
+ * with a bearer token the gateway checks by TokenReview + SubjectAccessReview
  * (GATEWAY_AUTH=kubernetes); the mock orchestrator runs beside it with
  * hour-long phases so RRs stay active. Results are read back with kubectl.
  */
@@ -21,10 +23,11 @@ let alertmanager: RunningAlertmanager;
 
 beforeAll(async () => {
   namespace = await env.freshNamespace("e2e");
-  gateway = await startGatewayProcess(namespace, { GATEWAY_AUTH: "kubernetes", LOG_LEVEL: "warn" });
+  gateway = await startGatewayProcess(namespace, { GATEWAY_AUTH: "kubernetes", LOG_LEVEL: "warn" }, { tls: loopbackTls() });
   await OrchestratorProcess.start({ namespace, identity: "e2e-orchestrator", env: { ORCHESTRATOR_PHASE_DURATION: "1h", ORCHESTRATOR_LOG_LEVEL: "info" } });
   alertmanager = await startAlertmanager({
     webhookUrl: `${gateway.url}/api/v1/signals/prometheus`,
+    caFile: loopbackTls().caFile,
     token: tokenOf("alertmanager"),
     groupWait: "1s",
     groupInterval: "2s",
@@ -44,7 +47,7 @@ function rrs(signalName: string): RemediationRequest[] {
   return list.items.filter(rr => rr.spec.signalName === signalName);
 }
 
-const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels);
+const gatewayMetric = (name: string, labels: RegExp): Promise<number> => scrapeSum(gateway.url, name, labels, gateway.dispatcher);
 
 const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 30_000, intervalMs: 250 });
 
@@ -137,15 +140,16 @@ function table(text: string): Record<string, string>[] {
   return lines.map(line => Object.fromEntries(columns.map((c, i) => [c.name, line.slice(c.start, columns[i + 1]?.start ?? line.length).trim()])));
 }
 
-it("runs with the README's receiver block, on loopback only, with clustering off", () => {
-  expect(alertmanager.config).toMatch(/webhook_configs:\n {6}- url: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/signals\/prometheus\n/);
+it("runs with the README's receiver block, over HTTPS with the gateway's CA, on loopback only, with clustering off", () => {
+  expect(alertmanager.config).toMatch(/webhook_configs:\n {6}- url: https:\/\/127\.0\.0\.1:\d+\/api\/v1\/signals\/prometheus\n/);
   expect(alertmanager.config).toMatch(/authorization:\n {12}type: Bearer\n {12}credentials_file: \//);
+  expect(alertmanager.config).toContain(`tls_config:\n            ca_file: ${loopbackTls().caFile}\n`);
   expect(alertmanager.config).toMatch(/send_resolved: true/);
   expect(alertmanager.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 }, 90_000);
 
 it("refuses an Alertmanager whose token may not send signals (403, not retried): no RR", async () => {
-  const intruder = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, token: tokenOf("nobody"), groupWait: "1s", groupInterval: "2s", repeatInterval: "1h" });
+  const intruder = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, caFile: loopbackTls().caFile, token: tokenOf("nobody"), groupWait: "1s", groupInterval: "2s", repeatInterval: "1h" });
   try {
     const before = await gatewayMetric("gateway_signals_rejected_total", /reason="forbidden"/);
     await intruder.postAlerts([{ labels: { alertname: "E2EIntruder", severity: "critical", namespace: "prod", pod: "x-1" } }]);

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 
 /**
  * The sum of a metric's samples in a Prometheus text exposition: every label
@@ -15,7 +15,7 @@ export function sumSamples(text: string, name: string, labels?: RegExp | string)
   return sum;
 }
 
-/** sumSamples over what `${url}/metrics` serves now. */
-export async function scrapeSum(url: string, name: string, labels?: RegExp | string): Promise<number> {
-  return sumSamples(await (await request(`${url}/metrics`)).body.text(), name, labels);
+/** sumSamples over what `${url}/metrics` serves now (dispatcher: e.g. one that trusts a test CA, for HTTPS). */
+export async function scrapeSum(url: string, name: string, labels?: RegExp | string, dispatcher?: Dispatcher): Promise<number> {
+  return sumSamples(await (await request(`${url}/metrics`, { dispatcher })).body.text(), name, labels);
 }

@@ -15,14 +15,22 @@ it("has current configuration and metrics tables (npm run docs regenerates them)
   execFileSync(process.execPath, ["--import", "tsx", path.join(REPO_DIR, "hack/gen-docs.ts"), "--check"], { cwd: REPO_DIR, stdio: "pipe" });
 });
 
-it("carries an Alertmanager receiver block that is valid YAML with bearer credentials", () => {
+it("carries an Alertmanager receiver block that is valid YAML for the deployed install: HTTPS with the gateway's CA, a token for the audience rr-gateway", () => {
   const block = /<!-- alertmanager-receiver:begin -->\n```yaml\n([\s\S]*?)```\n<!-- alertmanager-receiver:end -->/.exec(readme);
   expect(block).not.toBeNull();
-  const config = yaml.load(block![1]) as { receivers: { name: string; webhook_configs: { url: string; send_resolved: boolean; http_config: { authorization: { type: string; credentials_file: string } } }[] }[] };
+  const config = yaml.load(block![1]) as { receivers: { name: string; webhook_configs: { url: string; send_resolved: boolean; http_config: { authorization: { type: string; credentials_file: string }; tls_config: { ca_file: string } } }[] }[] };
   const [hook] = config.receivers[0].webhook_configs;
   expect(hook.url).toMatch(/\/api\/v1\/signals\/prometheus$/);
   expect(hook.send_resolved).toBe(true);
   expect(hook.http_config.authorization.type).toBe("Bearer");
+  expect(hook.url).toBe("https://rr-gateway.pepr-system.svc:8080/api/v1/signals/prometheus");
+  // The projected token volume and the CA's mount that docs/operations.md shows.
+  expect(hook.http_config.authorization.credentials_file).toBe("/var/run/secrets/rr-gateway/token");
+  expect(hook.http_config.tls_config.ca_file).toBe("/etc/rr-gateway/ca.crt");
+  const operations = readFileSync(path.join(REPO_DIR, "docs/operations.md"), "utf8");
+  expect(operations).toContain("audience: rr-gateway");
+  expect(operations).toContain("mountPath: /var/run/secrets/rr-gateway");
+  expect(operations).toContain("mountPath: /etc/rr-gateway,");
 });
 
 it("names only npm scripts that exist", () => {

@@ -9,6 +9,7 @@ import { kubeconfigPath, kubectlBinary, tokenOf } from "./helpers/controlplane";
 import { TestEnvironment } from "./helpers/environment";
 import { bindRole } from "./helpers/rbac";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
+import { createCa, issueCertificate } from "../helpers/test-pki";
 
 /**
  * Authentication and authorization against the real API server: bearer
@@ -207,20 +208,14 @@ describe("turning authentication off", () => {
 describe("TLS", () => {
   const pki = path.join(dir, "pki");
   const file = (name: string) => path.join(pki, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
 
   beforeAll(() => {
-    execFileSync("mkdir", ["-p", pki]);
-    for (const ca of ["ca", "other-ca"]) {
-      openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=rrgw-test-${ca}`, "-keyout", file(`${ca}.key`), "-out", file(`${ca}.crt`));
-    }
-    writeFileSync(file("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    writeFileSync(file("client.ext"), "extendedKeyUsage=clientAuth\n");
+    const ca = createCa(pki, "ca");
+    const otherCa = createCa(pki, "other-ca");
+    issueCertificate(pki, "server", ca, "subjectAltName=IP:127.0.0.1,DNS:localhost");
+    issueCertificate(pki, "client", ca, "extendedKeyUsage=clientAuth");
     // "stranger" is a client certificate from another CA.
-    for (const [name, ext, ca] of [["server", "server.ext", "ca"], ["client", "client.ext", "ca"], ["stranger", "client.ext", "other-ca"]]) {
-      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=rrgw-test-${name}`, "-keyout", file(`${name}.key`), "-out", file(`${name}.csr`));
-      openssl("x509", "-req", "-in", file(`${name}.csr`), "-CA", file(`${ca}.crt`), "-CAkey", file(`${ca}.key`), "-CAcreateserial", "-days", "1", "-extfile", file(ext), "-out", file(`${name}.crt`));
-    }
+    issueCertificate(pki, "stranger", otherCa, "extendedKeyUsage=clientAuth");
   });
 
   const tlsEnv = () => ({ GATEWAY_AUTH: "static", GATEWAY_STATIC_TOKENS_FILE: tokensFile, GATEWAY_TLS_CERT_FILE: file("server.crt"), GATEWAY_TLS_KEY_FILE: file("server.key") });

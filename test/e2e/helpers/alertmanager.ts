@@ -12,6 +12,8 @@ export interface AlertmanagerOptions {
   webhookUrl: string;
   /** The bearer token Alertmanager sends (http_config.authorization.credentials_file). */
   token: string;
+  /** The CA it trusts the gateway's certificate by (http_config.tls_config.ca_file); required for an https:// webhookUrl. */
+  caFile?: string;
   groupWait?: string;
   groupInterval?: string;
   repeatInterval?: string;
@@ -51,7 +53,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
   writeFileSync(tokenFile, options.token, { mode: 0o600 });
   const config = execFileSync(
     "bash",
-    [path.join(REPO_DIR, "hack/alertmanager-config.sh"), options.webhookUrl, tokenFile, options.groupWait ?? "1s", options.groupInterval ?? "2s", options.repeatInterval ?? "3s"],
+    [path.join(REPO_DIR, "hack/alertmanager-config.sh"), options.webhookUrl, tokenFile, options.caFile ?? "", options.groupWait ?? "1s", options.groupInterval ?? "2s", options.repeatInterval ?? "3s"],
     { encoding: "utf8" },
   );
   writeFileSync(path.join(dir, "alertmanager.yml"), config);

@@ -1,11 +1,14 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 import { kubeconfigPath, REPO_DIR } from "./controlplane";
 import { waitFor } from "./wait";
 
 export interface GatewayProcess {
+  /** https://127.0.0.1:port when it serves TLS, else http://. */
   url: string;
+  /** For requests to url: trusts the gateway's CA when it serves TLS (undefined: undici's default). */
+  dispatcher?: Dispatcher;
   port: number;
   child: ChildProcess;
   /** Everything the process wrote (pino JSON lines and stderr). */
@@ -26,13 +29,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A certificate to serve HTTPS with, and a dispatcher that trusts it (test/helpers/test-pki.ts's loopbackTls()). */
+export interface GatewayTls {
+  certFile: string;
+  keyFile: string;
+  dispatcher: Dispatcher;
+}
+
+export interface GatewayProcessOptions {
+  /** Arguments to node itself (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
+  /** Serve HTTPS (GATEWAY_TLS_CERT_FILE/GATEWAY_TLS_KEY_FILE), as the deployed install does. */
+  tls?: GatewayTls;
+}
+
 /**
  * Starts the gateway as a separate process (`node --import tsx
  * src/gateway/main.ts`), the way a replica runs, and waits for /readyz.
- * nodeArgs go to node itself (e.g. --cpu-prof, which NODE_OPTIONS does not take).
  */
-export async function startGatewayProcess(namespace: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
+export async function startGatewayProcess(namespace: string, env: Record<string, string> = {}, { nodeArgs = [], tls }: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const port = await freePort();
+  const tlsEnv: Record<string, string> = tls ? { GATEWAY_TLS_CERT_FILE: tls.certFile, GATEWAY_TLS_KEY_FILE: tls.keyFile } : {};
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/gateway/main.ts"], {
     cwd: REPO_DIR,
     env: {
@@ -44,6 +61,7 @@ export async function startGatewayProcess(namespace: string, env: Record<string,
       GATEWAY_AUTH: "none",
       KUBECONFIG: kubeconfigPath("gateway"),
       LOG_LEVEL: "info",
+      ...tlsEnv,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -52,17 +70,19 @@ export async function startGatewayProcess(namespace: string, env: Record<string,
   child.stdout!.on("data", chunk => (output += chunk));
   child.stderr!.on("data", chunk => (output += chunk));
   const exited = new Promise<number | null>(resolve => child.once("exit", code => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
+  const dispatcher = tls?.dispatcher;
   await waitFor(
     `gateway process on port ${port} to be ready`,
     async () => {
       if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output}`);
-      return (await request(`${url}/readyz`)).statusCode === 200;
+      return (await request(`${url}/readyz`, { dispatcher })).statusCode === 200;
     },
     30_000,
   );
   return {
     url,
+    dispatcher,
     port,
     child,
     output: () => output,
