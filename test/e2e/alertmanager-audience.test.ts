@@ -4,7 +4,7 @@ import { loopbackTls } from "../helpers/test-pki";
 import { kubeconfigPath, kubectl, tokenOf } from "../integration/helpers/controlplane";
 import { TestEnvironment } from "../integration/helpers/environment";
 import { GatewayProcess, startGatewayProcess } from "../integration/helpers/gateway-process";
-import { audienceBoundSender } from "../integration/helpers/rbac";
+import { signalSenderAccount } from "../integration/helpers/rbac";
 import { RunningAlertmanager, startAlertmanager } from "./helpers/alertmanager";
 import { eventuallyShowing } from "./helpers/eventually";
 
@@ -48,7 +48,7 @@ function rrs(signalName: string): RemediationRequest[] {
 const eventually = eventuallyShowing(() => ({ gateway, ...Object.fromEntries(alertmanagers.map((am, i) => [`Alertmanager ${i + 1}`, am])) }), { timeoutMs: 30_000, intervalMs: 250 });
 
 it("delivers alerts as RRs when Alertmanager sends a token issued for the audience rr-gateway", async () => {
-  const token = await audienceBoundSender(await env.kube("admin"), kubeconfigPath("admin"), namespace, "rr-gateway", "alertmanager");
+  const token = (await signalSenderAccount(await env.kube("admin"), kubeconfigPath("admin"), namespace, "alertmanager"))("rr-gateway");
   const am = await alertmanagerWith(token);
   await am.postAlerts([{ labels: { alertname: "E2EAudienceBound", severity: "critical", namespace: "prod", pod: "api-1" } }]);
   const [rr] = await eventually("an RR for E2EAudienceBound", () => (rrs("E2EAudienceBound").length > 0 ? rrs("E2EAudienceBound") : undefined));

@@ -14,7 +14,7 @@ import { checkClientSideApplyFits } from "../../hack/fold-manifests";
 import { randomFingerprint, TestEnvironment } from "./helpers/environment";
 import { freePort } from "./helpers/gateway-process";
 import { controllerOf, find, kubectlWith, ModuleBuild, moduleBuild, ModuleProcess, Obj, serviceAccountCan, serviceAccountKubeconfig, startModuleProcess, unpackModule } from "./helpers/module-build";
-import { audienceBoundSender } from "./helpers/rbac";
+import { signalSenderAccount } from "./helpers/rbac";
 import { waitFor } from "./helpers/wait";
 
 /**
@@ -349,7 +349,7 @@ describe("the bundled module, run the way the Deployment runs it", () => {
     writeFileSync(gatewayCertFile, Buffer.from(gatewayTls.data["tls.crt"], "base64"));
     writeFileSync(gatewayKeyFile, Buffer.from(gatewayTls.data["tls.key"], "base64"), { mode: 0o600 });
     gatewayAgent = new Agent({ connect: { ca: Buffer.from(gatewayTls.data["ca.crt"], "base64"), servername: "rr-gateway.pepr-system.svc" } });
-    senderToken = await audienceBoundSender(await env.kube("admin"), admin, namespace, "rr-gateway");
+    senderToken = (await signalSenderAccount(await env.kube("admin"), admin, namespace))("rr-gateway");
 
     const gatewayPort = await freePort();
     peprPort = await freePort();

@@ -1,13 +1,12 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pino, { type Logger } from "pino";
 import { Agent, request } from "undici";
 import { alert, post, PROMETHEUS_PATH, uniqueNames, webhook } from "../helpers/signals";
-import { kubeconfigPath, kubectlBinary, tokenOf } from "./helpers/controlplane";
+import { kubeconfigPath, tokenOf } from "./helpers/controlplane";
 import { TestEnvironment } from "./helpers/environment";
-import { bindRole } from "./helpers/rbac";
+import { bindRole, signalSenderAccount } from "./helpers/rbac";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 import { createCa, issueCertificate } from "../helpers/test-pki";
 
@@ -49,14 +48,10 @@ afterAll(() => env.close());
 
 describe("with audience-bound tokens (GATEWAY_AUTH_AUDIENCES=rr-gateway)", () => {
   let gw: TestGateway;
-  /** A service account allowed to send signals, and tokens for it from the TokenRequest API. */
-  const tokenFor = (audience?: string): string =>
-    execFileSync(kubectlBinary(), ["--kubeconfig", kubeconfigPath("admin"), "create", "token", "am-sender", "-n", ns, "--duration=10m", ...(audience ? [`--audience=${audience}`] : [])], { encoding: "utf8" }).trim();
+  let tokenFor: (audience?: string) => string;
 
   beforeAll(async () => {
-    const admin = await env.kube("admin");
-    await admin.request({ method: "POST", path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "am-sender" } }, what: "create ServiceAccount am-sender" });
-    await bindRole(admin, ns, "am-sender-sends-signals", { kind: "ClusterRole", name: "rr-signal-sender" }, { kind: "ServiceAccount", name: "am-sender", namespace: ns });
+    tokenFor = await signalSenderAccount(await env.kube("admin"), kubeconfigPath("admin"), ns, "am-sender");
     gw = await startTestGateway(ns, { GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_AUDIENCES: "rr-gateway" });
   });
   afterAll(() => gw?.stop());

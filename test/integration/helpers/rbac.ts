@@ -54,13 +54,13 @@ export async function bindRole(
 }
 
 /**
- * A service account in the gateway's namespace bound to rr-signal-sender (what
- * docs/operations.md tells users to do for Alertmanager), and a token for it
- * from the TokenRequest API for the given audience: what a projected
- * service-account token volume with that audience gives a pod.
+ * A service account allowed to send signals (rr-signal-sender in the
+ * namespace), and a maker of its tokens from the TokenRequest API: for an
+ * audience (what a projected token holds), or none (valid against the API server).
  */
-export async function audienceBoundSender(admin: KubeClient, adminKubeconfig: string, namespace: string, audience: string, name = "signal-sender"): Promise<string> {
+export async function signalSenderAccount(admin: KubeClient, adminKubeconfig: string, namespace: string, name = "signal-sender"): Promise<(audience?: string) => string> {
   await admin.request({ method: "POST", path: `/api/v1/namespaces/${namespace}/serviceaccounts`, body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name } }, what: `create ServiceAccount ${namespace}/${name}` });
   await bindRole(admin, namespace, `${name}-sends-signals`, { kind: "ClusterRole", name: "rr-signal-sender" }, { kind: "ServiceAccount", name, namespace });
-  return execFileSync(kubectlBinary(), ["--kubeconfig", adminKubeconfig, "create", "token", name, "-n", namespace, "--duration=1h", `--audience=${audience}`], { encoding: "utf8" }).trim();
+  return audience =>
+    execFileSync(kubectlBinary(), ["--kubeconfig", adminKubeconfig, "create", "token", name, "-n", namespace, "--duration=1h", ...(audience ? [`--audience=${audience}`] : [])], { encoding: "utf8" }).trim();
 }
