@@ -1,5 +1,5 @@
 import { a, Capability, PeprValidateRequest } from "pepr";
-import pino from "pino";
+import { createLogger } from "../src/log/logger";
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from "../src/gateway/config";
 import { startGateway } from "../src/gateway/index";
 import { RR_GROUP, RR_KIND, RR_PLURAL, RR_VERSION } from "../src/model/remediation-request";
@@ -40,7 +40,7 @@ export function validateFingerprintLabel(req: PeprValidateRequest<RemediationReq
 if (gatewayRunsHere(process.env)) startGatewayInModule();
 
 function startGatewayInModule(): void {
-  const logger = pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info", timestamp: pino.stdTimeFunctions.isoTime });
+  const logger = createLogger("gateway", process.env.LOG_LEVEL);
   let config: GatewayConfig;
   try {
     config = loadGatewayConfig();

@@ -1,5 +1,5 @@
 import { Capability } from "pepr";
-import pino from "pino";
+import { createLogger } from "../src/log/logger";
 import { OrchestratorConfigError, startOrchestratorFromEnv } from "../src/orchestrator/index";
 import { shouldStartInPepr } from "../src/orchestrator/run-mode";
 import { onShutdown } from "./shutdown";
@@ -19,7 +19,7 @@ export const Orchestrator = new Capability({
 if (shouldStartInPepr(process.env)) startOrchestratorInModule();
 
 function startOrchestratorInModule(): void {
-  const log = pino({ name: "mock-orchestrator", level: process.env.ORCHESTRATOR_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "info" });
+  const log = createLogger("mock-orchestrator", process.env.ORCHESTRATOR_LOG_LEVEL ?? process.env.LOG_LEVEL);
   startOrchestratorFromEnv(process.env, log).then(
     // On shutdown: finish the writes in flight and release the Lease, so the next watcher pod takes over at once.
     running => onShutdown("mock orchestrator", () => running.stop()),

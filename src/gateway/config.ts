@@ -1,5 +1,6 @@
 import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../dedup/limits";
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
+import { LOG_LEVELS } from "../log/logger";
 import type { FreshnessWindow } from "../signal/freshness";
 import { SCOPE_MODES, type ScopeMode } from "../signal/scope";
 
@@ -197,7 +198,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       cacheTtlMs: int("GATEWAY_AUTH_CACHE_SECONDS", 0, 3600) * 1000,
       cacheSize: 10_000,
     },
-    logLevel: oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    logLevel: oneOf("LOG_LEVEL", LOG_LEVELS),
   };
   problems.push(...crossChecks(config));
   config.tls = tlsFiles(get, problems);

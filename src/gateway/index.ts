@@ -1,4 +1,5 @@
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createLogger } from "../log/logger";
 import { RedeliveryMemory } from "../dedup/redelivery-memory";
 import { ALL_FEATURES_ON, featuresOff, OPTIONAL_FEATURES, type Feature } from "../model/schema-features";
 import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema";
@@ -34,7 +35,7 @@ export interface RunningGateway {
  * HTTP server answers at once, /readyz turns 200 when the cache has synced),
  * and serves signals.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger = pino({ level: config.logLevel, name: "gateway", timestamp: pino.stdTimeFunctions.isoTime })): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.logLevel)): Promise<RunningGateway> {
   const kube = await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000, onRequest: method => metrics.apiRequests.inc({ method }) });
   const rrs = new RemediationRequestClient(kube, config.namespace);
   const cache = new RemediationRequestCache(rrs, {

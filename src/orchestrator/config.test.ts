@@ -23,6 +23,12 @@ function problemsOf(env: Record<string, string>, files?: Record<string, string>)
 }
 
 describe("configFromEnv", () => {
+  it("lists an invalid log level among its problems (ORCHESTRATOR_LOG_LEVEL, else LOG_LEVEL) rather than throwing at load", () => {
+    expect(problemsOf({ LOG_LEVEL: "verbose" })).toEqual(['LOG_LEVEL: "verbose" is not a log level (fatal, error, warn, info, debug, trace, silent)']);
+    expect(problemsOf({ LOG_LEVEL: "info", ORCHESTRATOR_LOG_LEVEL: "loud" })).toEqual(['ORCHESTRATOR_LOG_LEVEL: "loud" is not a log level (fatal, error, warn, info, debug, trace, silent)']);
+    expect(configFromEnv({ ORCHESTRATOR_LOG_LEVEL: "debug" }, sources()).namespace).toBe("kubernaut-system");
+  });
+
   it("has defaults for everything: the gateway's namespace, 2s phases, success, kubernaut's routing defaults (3 failures, 1h cooldown, 1m..10m backoff, 24h and 1h holds), a 15s lease", () => {
     expect(configFromEnv({}, sources())).toEqual({
       namespace: "kubernaut-system",

@@ -3,6 +3,7 @@ import { parseDuration } from "./duration";
 import { OrchestratorConfigError } from "./errors";
 import { parseScript, PhaseDurations, ScriptRule } from "./script";
 import { WORK_PHASES, WorkPhase } from "./work-phases";
+import { isLogLevel, LOG_LEVELS } from "../log/logger";
 
 /** Everything the orchestrator needs to know, validated at start. See docs/orchestrator.md. */
 export interface OrchestratorConfig {
@@ -45,6 +46,13 @@ export const ENV = {
   leaseNamespace: "ORCHESTRATOR_LEASE_NAMESPACE",
   leaseDuration: "ORCHESTRATOR_LEASE_DURATION",
 } as const;
+
+/** The log level the orchestrator's logger uses (ORCHESTRATOR_LOG_LEVEL, else LOG_LEVEL), if it is not one. */
+function logLevelProblems(env: Record<string, string | undefined>): string[] {
+  const name = env.ORCHESTRATOR_LOG_LEVEL !== undefined ? "ORCHESTRATOR_LOG_LEVEL" : "LOG_LEVEL";
+  const level = env[name];
+  return level === undefined || isLogLevel(level) ? [] : [`${name}: ${JSON.stringify(level)} is not a log level (${LOG_LEVELS.join(", ")})`];
+}
 
 /** ORCHESTRATOR_PENDING_DURATION, ORCHESTRATOR_PROCESSING_DURATION, ... */
 export function phaseDurationEnv(phase: WorkPhase): string {
@@ -91,6 +99,7 @@ export function configFromEnv(env: Record<string, string | undefined>, sources: 
 
   const identity = text(ENV.identity, "") || sources.defaultIdentity();
   if (identity.length > 128) problems.push(`${ENV.identity}: must be at most 128 characters`);
+  problems.push(...logLevelProblems(env));
 
   const duration = (name: string, fallback: string, check: (ms: number) => string | undefined): number => {
     const value = text(name, fallback);

@@ -8,11 +8,11 @@
  * the writes in flight, release the Lease, exit 0. Exit code 2 means invalid
  * configuration, 1 any other failure to start.
  */
-import pino from "pino";
+import { createLogger } from "../log/logger";
 import { OrchestratorConfigError } from "./errors";
 import { RunningOrchestrator, startOrchestratorFromEnv } from "./index";
 
-const log = pino({ name: "mock-orchestrator", level: process.env.ORCHESTRATOR_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "info" });
+const log = createLogger("mock-orchestrator", process.env.ORCHESTRATOR_LOG_LEVEL ?? process.env.LOG_LEVEL);
 
 async function main(): Promise<void> {
   let running: RunningOrchestrator;
