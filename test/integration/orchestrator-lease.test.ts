@@ -114,7 +114,7 @@ describe("two orchestrator processes", () => {
     // acquireTime in the Lease, both from this host's clock. A released Lease is taken on the
     // follower's next try, without waiting for the expiry.
     const stopping = await a.waitForLog(l => l.msg === "stopping", "a's stopping line");
-    expect(Date.parse(lease.spec!.acquireTime!) - (stopping.time as number)).toBeLessThan(2_000);
+    expect(Date.parse(lease.spec!.acquireTime!) - Date.parse(String(stopping.time))).toBeLessThan(2_000);
 
     const second = await createSignalRR(env, ns, { signalName: "HighMemory" });
     await waitForPhase(admin, second, "Completed");
