@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pino, { type Logger } from "pino";
 import { alert, post, PROMETHEUS_PATH, uniqueNames, webhook } from "../helpers/signals";
-import { kubeconfigPath, kubectlBinary } from "./helpers/controlplane";
+import { kubeconfigPath, kubectlBinary, REPO_DIR } from "./helpers/controlplane";
 import { TestEnvironment } from "./helpers/environment";
 import { signalSenderAccount } from "./helpers/rbac";
 import { startTestGateway, type TestGateway } from "./helpers/gateway";
@@ -163,6 +163,34 @@ describe("GATEWAY_AUTH_SCOPE=namespace with a static token", () => {
     const reply = await post(gw.url, PROMETHEUS_PATH, webhook([podAlert(teamA), podAlert(teamB), nodeAlert()]), authorized(staticToken));
     expect((reply.body as { results: { status: string }[] }).results.map(r => r.status)).toEqual(["created", "created", "created"]);
     expect(await namespaceReviews(gw)).toEqual({});
+  });
+});
+
+describe("GATEWAY_AUTH_SCOPE=namespace with GATEWAY_SCOPE=managed-label", () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway(rrNamespace, { GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_SCOPE: "namespace", GATEWAY_SCOPE: "managed-label" });
+  });
+  afterAll(() => gw?.stop());
+
+  it("authorises first, then judges scope: another team's alert is forbidden, an allowed unlabelled one is out of scope", async () => {
+    const reply = await post(gw.url, PROMETHEUS_PATH, webhook([podAlert(teamB), podAlert(teamA)]), authorized(teamAToken));
+    expect(reply.status).toBe(207);
+    const [other, own] = (reply.body as { results: Record<string, unknown>[] }).results;
+    expect(other).toMatchObject({ status: "rejected", forbidden: { scope: "namespace", namespace: teamB } });
+    expect(own).toMatchObject({ status: "rejected", rejection: { reason: "unmanaged_resource" } });
+  });
+});
+
+describe("deploy/examples/tenant-senders.yaml", () => {
+  it("is accepted by the API server (server-side dry-run)", async () => {
+    for (const name of ["team-a", "team-a-staging"]) {
+      await admin.request({ method: "POST", path: "/api/v1/namespaces", body: { apiVersion: "v1", kind: "Namespace", metadata: { name } }, what: `create namespace ${name}` }).catch(() => undefined);
+    }
+    const file = path.join(REPO_DIR, "deploy/examples/tenant-senders.yaml");
+    const out = execFileSync(kubectlBinary(), ["--kubeconfig", kubeconfigPath("admin"), "apply", "--dry-run=server", "-f", file], { encoding: "utf8" });
+    expect(out.trim().split("\n")).toHaveLength(3);
   });
 });
 
