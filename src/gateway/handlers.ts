@@ -7,7 +7,7 @@ import { PayloadLimitError, SignalValidationError } from "../dedup/validation-er
 import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, eventTimestamps, type FreshnessWindow } from "../signal/freshness";
 import type { Caller } from "./auth";
 import { GatewayError } from "./errors";
-import type { NamespaceAuthorizer, NamespaceRefusal } from "./namespace-authorizer";
+import { authorizationNamespace, type NamespaceAuthorizer, type NamespaceRefusal } from "./namespace-authorizer";
 import type { Outcome, SignalIngest } from "./ingest";
 import type { GatewayMetrics } from "./metrics";
 import { forbiddenResponse, httpStatusOf, ignoredResponse, recordedResponse, rejectedResponse, summarize, unmanagedResponse, type SignalResponse } from "./responses";
@@ -60,14 +60,14 @@ export async function handlePrometheus(body: unknown, request: SignalRequest, de
   // After parsing, before anything is written: a sender's signals for namespaces it may not send for are refused one by one.
   const refusals = await namespaceRefusals(signals, "prometheus", request, deps);
   const recorded = await deps.ingest.ingest(
-    signals.filter(s => !refusals.has(s.target.namespace)),
+    signals.filter(s => !refusals.has(authorizationNamespace(s.target))),
     requestId,
     gone,
   );
   let next = 0;
   const outcomes: Outcome[] = webhook.alerts.map(a => {
     if (!a.ok) return { kind: "rejected", error: a.error };
-    const refusal = a.ok && !ignored(a) ? refusals.get(a.signal.target.namespace) : undefined;
+    const refusal = a.ok && !ignored(a) ? refusals.get(authorizationNamespace(a.signal.target)) : undefined;
     if (refusal) return { kind: "forbidden", refusal };
     if (!ignored(a)) return recorded[next++];
     // Ignored on purpose, never silently: the sender sees it in the answer, operators in the metric.
@@ -93,7 +93,7 @@ export async function handleKubernetesEvent(body: unknown, request: SignalReques
     checkRequestTimestamp(timestamp, Date.now(), deps.freshness!);
     checkEventFreshness(eventTimestamps(body), Date.now(), deps.freshness!);
   });
-  const refusal = (await namespaceRefusals([signal], "kubernetes-event", request, deps)).get(signal.target.namespace);
+  const refusal = (await namespaceRefusals([signal], "kubernetes-event", request, deps)).get(authorizationNamespace(signal.target));
   if (refusal) return reply([{ kind: "forbidden", refusal }]);
   return reply(await deps.ingest.ingest([signal], requestId, gone));
 }
@@ -107,10 +107,11 @@ const NO_REFUSALS: ReadonlyMap<string, NamespaceRefusal> = new Map();
  */
 async function namespaceRefusals(signals: readonly Signal[], source: string, { caller, requestId }: SignalRequest, deps: HandlerDeps): Promise<ReadonlyMap<string, NamespaceRefusal>> {
   if (!deps.namespaceAuthorizer || !caller || signals.length === 0) return NO_REFUSALS;
-  const refusals = await deps.namespaceAuthorizer.refusals(caller, signals.map(s => s.target.namespace));
+  const namespaces = signals.map(s => authorizationNamespace(s.target));
+  const refusals = await deps.namespaceAuthorizer.refusals(caller, namespaces);
   if (refusals.size === 0) return refusals;
   const refusedPer = new Map<string, number>();
-  for (const s of signals) if (refusals.has(s.target.namespace)) refusedPer.set(s.target.namespace, (refusedPer.get(s.target.namespace) ?? 0) + 1);
+  for (const namespace of namespaces) if (refusals.has(namespace)) refusedPer.set(namespace, (refusedPer.get(namespace) ?? 0) + 1);
   for (const [namespace, count] of refusedPer) {
     deps.metrics.signalsRejected.inc({ source, reason: "forbidden_namespace" }, count);
     deps.metrics.signalsForbidden.inc({ namespace: namespace || "(cluster-scoped)" }, count);

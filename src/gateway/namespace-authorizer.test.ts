@@ -2,7 +2,7 @@ import { UnavailableError } from "../k8s/errors";
 import type { KubeClient, KubeRequest } from "../k8s/kube-client";
 import type { Caller } from "./auth";
 import { GatewayError } from "./errors";
-import { NamespaceAuthorizer } from "./namespace-authorizer";
+import { authorizationNamespace, NamespaceAuthorizer } from "./namespace-authorizer";
 
 interface Review {
   user: string;
@@ -27,6 +27,17 @@ function fakeKube(grants: string[]) {
 
 const ACCESS = { verb: "create", group: "kubernaut.ai", resource: "signals" };
 const teamA: Caller = { user: "team-a-am", via: "kubernetes", identity: { username: "team-a-am", groups: ["system:authenticated"] } };
+
+describe("authorizationNamespace", () => {
+  it.each([
+    [{ kind: "Pod", name: "api-1", namespace: "team-a" }, "team-a"],
+    [{ kind: "Node", name: "worker-1", namespace: "" }, ""],
+    [{ kind: "Node", name: "worker-1", namespace: "default" }, ""],
+    [{ kind: "PersistentVolume", name: "pv-1", namespace: "team-a" }, ""],
+  ])("authorises %j in %j (\"\": cluster scope)", (target, namespace) => {
+    expect(authorizationNamespace(target)).toBe(namespace);
+  });
+});
 
 describe("NamespaceAuthorizer", () => {
   it("refuses the namespaces the sender is not bound in, naming each", async () => {

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { UnavailableError } from "../k8s/errors";
 import type { KubeClient } from "../k8s/kube-client";
+import type { TargetRef } from "../dedup/signal";
+import { CLUSTER_SCOPED_KINDS } from "../signal/scope";
 import { describeResource, MAX_DENIAL_CACHE_MS, type Caller, type UserIdentity } from "./auth";
 import type { SenderAccess } from "./config";
 import { GatewayError } from "./errors";
@@ -112,6 +114,16 @@ export class NamespaceAuthorizer {
       ? `${user} may not send signals for namespace ${namespace}: needs ${what} in namespace ${namespace} (GATEWAY_AUTH_SCOPE=namespace)`
       : `${user} may not send signals for cluster-scoped targets: needs ${what} cluster-wide (GATEWAY_AUTH_SCOPE=namespace)`;
   }
+}
+
+/**
+ * The namespace a signal is authorised in: its target's, or "" (cluster
+ * scope) for a cluster-scoped kind even when the signal names a namespace (a
+ * Node's events live in "default"; an alert may carry its scrape namespace),
+ * so being bound in one namespace never reaches a cluster-scoped object.
+ */
+export function authorizationNamespace(target: TargetRef): string {
+  return CLUSTER_SCOPED_KINDS.has(target.kind) ? "" : target.namespace;
 }
 
 /** One key per identity (name, uid, groups, extra: all of them weigh in RBAC), never the token. */
