@@ -33,6 +33,7 @@ function fakeKube(users: Users) {
 const config = (overrides: Partial<GatewayConfig["auth"]> = {}): GatewayConfig["auth"] => ({
   mode: "kubernetes",
   access: { verb: "create", group: "kubernaut.ai", resource: "signals", namespace: "kubernaut-system" },
+  scope: "gateway",
   audiences: [],
   cacheTtlMs: 30_000,
   cacheSize: 100,
@@ -47,8 +48,15 @@ describe("BearerAuthenticator", () => {
   it("lets in a reviewed and authorized token, and names the caller", async () => {
     const { kube, calls } = fakeKube(USERS);
     const auth = new BearerAuthenticator(config(), [], kube);
-    await expect(auth.authenticate(bearer("am-token"))).resolves.toEqual({ user: "alertmanager", via: "kubernetes" });
+    await expect(auth.authenticate(bearer("am-token"))).resolves.toEqual({ user: "alertmanager", via: "kubernetes", identity: { username: "alertmanager", groups: [] } });
     expect(calls).toEqual(["TokenReview", "SubjectAccessReview"]);
+  });
+
+  it("with GATEWAY_AUTH_SCOPE=namespace, only reviews the token and names the identity: access is asked per namespace later", async () => {
+    const { kube, calls } = fakeKube(USERS);
+    const auth = new BearerAuthenticator(config({ scope: "namespace" }), [], kube);
+    await expect(auth.authenticate(bearer("nobody-token"))).resolves.toEqual({ user: "nobody", via: "kubernetes", identity: { username: "nobody", groups: [] } });
+    expect(calls).toEqual(["TokenReview"]);
   });
 
   it.each([

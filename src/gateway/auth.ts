@@ -5,10 +5,21 @@ import { UnavailableError } from "../k8s/errors";
 import type { KubeClient } from "../k8s/kube-client";
 import type { GatewayConfig, SenderAccess } from "./config";
 import { GatewayError } from "./errors";
+import { TtlCache } from "./ttl-cache";
+
+/** Who a token belongs to, as the TokenReview said: what a later SubjectAccessReview asks about. */
+export interface UserIdentity {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
 
 export interface Caller {
   user: string;
   via: "static-token" | "kubernetes" | "none";
+  /** The Kubernetes identity (via "kubernetes" only): per-namespace authorisation asks about it. */
+  identity?: UserIdentity;
 }
 
 export interface Authenticator {
@@ -44,34 +55,37 @@ export interface AuthenticatorHooks {
   logger?: Pick<Logger, "error">;
 }
 
-interface CacheEntry {
+/** A review's answer: the caller, or the refusal (cached too, briefly). */
+interface Reviewed {
   caller?: Caller;
   error?: GatewayError;
-  expiresAt: number;
 }
 
 /** Denials are cached this long at most, so a sender fixed by an RBAC change gets in soon. */
-const MAX_DENIAL_CACHE_MS = 5_000;
+export const MAX_DENIAL_CACHE_MS = 5_000;
 
 /**
  * Bearer-token authentication: static tokens (compared in constant time) and,
  * in "kubernetes" mode, the API server's TokenReview followed by a
- * SubjectAccessReview, so cluster RBAC decides who may send signals. Results
+ * SubjectAccessReview, so cluster RBAC decides who may send signals (with
+ * GATEWAY_AUTH_SCOPE=namespace the SubjectAccessReview is left to
+ * NamespaceAuthorizer, per target namespace, after parsing). Results
  * are cached briefly (bounded, short TTL), and concurrent requests with one
  * token share one review, so a storm is not a TokenReview storm. Tokens are
  * never logged; the cache is keyed by their SHA-256.
  */
 export class BearerAuthenticator implements Authenticator {
-  private readonly cache = new Map<string, CacheEntry>();
-  /** Reviews under way, by token hash: concurrent requests with one token wait for the same one. */
-  private readonly reviewing = new Map<string, Promise<Caller>>();
+  /** Review answers by token hash; concurrent requests with one token wait for the same review. */
+  private readonly cache: TtlCache<Reviewed>;
 
   constructor(
     private readonly config: GatewayConfig["auth"],
     private readonly staticTokens: Buffer[],
     private readonly kube?: KubeClient,
     private readonly hooks: AuthenticatorHooks = {},
-  ) {}
+  ) {
+    this.cache = new TtlCache(config.cacheSize);
+  }
 
   async authenticate(authorization: string | undefined): Promise<Caller> {
     const token = bearerToken(authorization);
@@ -80,17 +94,9 @@ export class BearerAuthenticator implements Authenticator {
     if (this.config.mode !== "kubernetes" || !this.kube) throw new GatewayError("GW_UNAUTHENTICATED", "the bearer token is not valid");
 
     const key = hash.toString("hex");
-    const cached = this.cache.get(key);
-    if (cached && cached.expiresAt > Date.now()) {
-      if (cached.error) throw cached.error;
-      return cached.caller!;
-    }
-    let review = this.reviewing.get(key);
-    if (!review) {
-      review = this.reviewAndRemember(key, token).finally(() => this.reviewing.delete(key));
-      this.reviewing.set(key, review);
-    }
-    return review;
+    const reviewed = await this.cache.getOrLoad(key, () => this.reviewAndRemember(key, token));
+    if (reviewed.error) throw reviewed.error;
+    return reviewed.caller!;
   }
 
   /** Entries in the result cache (bounded by cacheSize). */
@@ -98,49 +104,28 @@ export class BearerAuthenticator implements Authenticator {
     return this.cache.size;
   }
 
-  private async reviewAndRemember(key: string, token: string): Promise<Caller> {
+  /** Reviews the token; a refusal is returned (and cached briefly), a failure to review is thrown (never cached). */
+  private async reviewAndRemember(key: string, token: string): Promise<Reviewed> {
     try {
       const caller = await this.review(token);
       this.hooks.onReview?.("allowed");
-      this.remember(key, { caller, expiresAt: Date.now() + this.config.cacheTtlMs });
-      return caller;
+      this.cache.set(key, { caller }, this.config.cacheTtlMs);
+      return { caller };
     } catch (err) {
       const denied = err instanceof GatewayError && !err.retryable;
       this.hooks.onReview?.(!denied ? "error" : (err as GatewayError).code === "GW_FORBIDDEN" ? "denied" : "unauthenticated");
-      if (denied) this.remember(key, { error: err as GatewayError, expiresAt: Date.now() + Math.min(this.config.cacheTtlMs, MAX_DENIAL_CACHE_MS) });
-      throw err;
+      if (!denied) throw err;
+      this.cache.set(key, { error: err as GatewayError }, Math.min(this.config.cacheTtlMs, MAX_DENIAL_CACHE_MS));
+      return { error: err as GatewayError };
     }
   }
 
   private async review(token: string): Promise<Caller> {
-    const kube = this.kube!;
     try {
-      const tokenReview = await kube.request<{ status?: { authenticated?: boolean; user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } } }>({
-        method: "POST",
-        path: "/apis/authentication.k8s.io/v1/tokenreviews",
-        body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token, ...(this.config.audiences.length > 0 ? { audiences: this.config.audiences } : {}) } },
-        what: "TokenReview",
-      });
-      const user = tokenReview.status?.user;
-      if (!tokenReview.status?.authenticated || !user?.username) {
-        const audiences = this.config.audiences.length > 0 ? ` for the audience ${this.config.audiences.join(" or ")}` : "";
-        throw new GatewayError("GW_UNAUTHENTICATED", `the bearer token is not valid${audiences}`);
-      }
-      const { verb, group, resource, name, namespace } = this.config.access;
-      const access = await kube.request<{ status?: { allowed?: boolean; reason?: string } }>({
-        method: "POST",
-        path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
-        body: {
-          apiVersion: "authorization.k8s.io/v1",
-          kind: "SubjectAccessReview",
-          spec: { user: user.username, uid: user.uid, groups: user.groups, extra: user.extra, resourceAttributes: { namespace, verb, group, resource, name } },
-        },
-        what: "SubjectAccessReview",
-      });
-      if (!access.status?.allowed) {
-        throw new GatewayError("GW_FORBIDDEN", `${user.username} may not send signals: needs "${verb}" on ${describeResource(this.config.access)} in namespace ${namespace}`);
-      }
-      return { user: user.username, via: "kubernetes" };
+      const identity = await this.reviewToken(token);
+      // Per-namespace mode: who the caller is is all; what they may send is asked per target namespace later.
+      if (this.config.scope === "gateway") await this.reviewAccess(identity);
+      return { user: identity.username, via: "kubernetes", identity };
     } catch (err) {
       if (err instanceof GatewayError) throw err;
       if (err instanceof UnavailableError) throw new GatewayError("GW_API_UNAVAILABLE", "cannot check the token: the Kubernetes API server is unavailable");
@@ -151,12 +136,38 @@ export class BearerAuthenticator implements Authenticator {
     }
   }
 
-  private remember(key: string, entry: CacheEntry): void {
-    if (this.config.cacheTtlMs <= 0 || this.config.cacheSize <= 0) return;
-    this.cache.delete(key);
-    // Entries share one TTL, so the oldest inserted is the first to expire: evict it.
-    while (this.cache.size >= this.config.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, entry);
+  /** TokenReview: who holds the token, or 401. */
+  private async reviewToken(token: string): Promise<UserIdentity> {
+    const tokenReview = await this.kube!.request<{ status?: { authenticated?: boolean; user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } } }>({
+      method: "POST",
+      path: "/apis/authentication.k8s.io/v1/tokenreviews",
+      body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token, ...(this.config.audiences.length > 0 ? { audiences: this.config.audiences } : {}) } },
+      what: "TokenReview",
+    });
+    const user = tokenReview.status?.user;
+    if (!tokenReview.status?.authenticated || !user?.username) {
+      const audiences = this.config.audiences.length > 0 ? ` for the audience ${this.config.audiences.join(" or ")}` : "";
+      throw new GatewayError("GW_UNAUTHENTICATED", `the bearer token is not valid${audiences}`);
+    }
+    return { username: user.username, uid: user.uid, groups: user.groups, extra: user.extra };
+  }
+
+  /** SubjectAccessReview of the configured access in its one namespace (GATEWAY_AUTH_SCOPE=gateway), or 403. */
+  private async reviewAccess(identity: UserIdentity): Promise<void> {
+    const { verb, group, resource, name, namespace } = this.config.access;
+    const access = await this.kube!.request<{ status?: { allowed?: boolean; reason?: string } }>({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      body: {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: { user: identity.username, uid: identity.uid, groups: identity.groups, extra: identity.extra, resourceAttributes: { namespace, verb, group, resource, name } },
+      },
+      what: "SubjectAccessReview",
+    });
+    if (!access.status?.allowed) {
+      throw new GatewayError("GW_FORBIDDEN", `${identity.username} may not send signals: needs "${verb}" on ${describeResource(this.config.access)} in namespace ${namespace}`);
+    }
   }
 }
 
@@ -171,6 +182,6 @@ function matchesAny(known: readonly Buffer[], hash: Buffer): boolean {
 export const NO_AUTH: Authenticator = { authenticate: async () => ({ user: "anonymous", via: "none" }) };
 
 /** "services/gateway-service", "signals.kubernaut.ai": how RBAC rules name a resource. */
-function describeResource({ group, resource, name }: SenderAccess): string {
+export function describeResource({ group, resource, name }: SenderAccess): string {
   return `${group ? `${resource}.${group}` : resource}${name ? `/${name}` : ""}`;
 }

@@ -96,4 +96,13 @@ describe("loadGatewayConfig", () => {
   it("needs a tokens file for static auth", () => {
     expect(() => loadGatewayConfig({ GATEWAY_AUTH: "static" })).toThrow("GATEWAY_AUTH=static needs GATEWAY_STATIC_TOKENS_FILE");
   });
+
+  it("authorises senders for the gateway as a whole by default, per target namespace with GATEWAY_AUTH_SCOPE=namespace", () => {
+    expect(loadGatewayConfig({}).auth.scope).toBe("gateway");
+    expect(loadGatewayConfig({ GATEWAY_AUTH_SCOPE: "namespace" }).auth.scope).toBe("namespace");
+  });
+
+  it("refuses GATEWAY_AUTH_SCOPE=namespace without Kubernetes identities to authorise", () => {
+    expect(() => loadGatewayConfig({ GATEWAY_AUTH_SCOPE: "namespace", GATEWAY_AUTH: "none" })).toThrow("GATEWAY_AUTH_SCOPE=namespace needs GATEWAY_AUTH=kubernetes (senders with a Kubernetes identity), not none");
+  });
 });

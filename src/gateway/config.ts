@@ -5,6 +5,9 @@ import type { FreshnessWindow } from "../signal/freshness";
 import { SCOPE_MODES, type ScopeMode } from "../signal/scope";
 
 export type AuthMode = "kubernetes" | "static" | "none";
+/** Where a sender's permission is checked: once for the gateway, or per signal target's namespace. */
+export const AUTH_SCOPES = ["gateway", "namespace"] as const;
+export type AuthScope = (typeof AUTH_SCOPES)[number];
 
 export interface GatewayConfig {
   host: string;
@@ -51,6 +54,8 @@ export interface GatewayConfig {
     staticTokensFile?: string;
     /** The SubjectAccessReview a sender must pass (mode "kubernetes"). */
     access: SenderAccess;
+    /** gateway: access is checked once, in access.namespace; namespace: in each signal target's namespace. */
+    scope: AuthScope;
     /** Audiences the TokenReview requires of a token (empty: the API server's own). */
     audiences: string[];
     cacheTtlMs: number;
@@ -130,6 +135,10 @@ export const GATEWAY_ENV = {
   GATEWAY_AUTH_RESOURCE: ["", "SubjectAccessReview resource (default: the preset's)"],
   GATEWAY_AUTH_RESOURCE_NAME: ["", "SubjectAccessReview resource name (default: the preset's; \"-\" for none)"],
   GATEWAY_AUTH_NAMESPACE: ["", "SubjectAccessReview namespace (default: GATEWAY_NAMESPACE)"],
+  GATEWAY_AUTH_SCOPE: [
+    "gateway",
+    "where a sender's permission (the SubjectAccessReview above) is checked: gateway, once in GATEWAY_AUTH_NAMESPACE (any authorised sender may send signals for every namespace); namespace, per signal in its target's namespace (cluster-scoped targets: a cluster-scoped review), so a team's Alertmanager bound in its own namespaces cannot open RemediationRequests for another team's; refused signals get a per-alert 403 rejection naming the namespace (docs/operations.md#tenant-scoped-senders). Needs GATEWAY_AUTH=kubernetes; static tokens stay allowed everywhere",
+  ],
   GATEWAY_AUTH_AUDIENCES: ["", "comma-separated audiences a bearer token must be issued for (TokenReview spec.audiences), e.g. rr-gateway: a projected service-account token for that audience, not one valid against the API server; empty: the API server's audiences"],
   GATEWAY_AUTH_CACHE_SECONDS: ["30", "how long an authentication result is cached"],
   GATEWAY_TLS_CERT_FILE: ["", "serve HTTPS with this certificate (and GATEWAY_TLS_KEY_FILE)"],
@@ -195,6 +204,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       staticTokensFile: get("GATEWAY_STATIC_TOKENS_FILE") || undefined,
       audiences: list(get("GATEWAY_AUTH_AUDIENCES")),
       access: senderAccess(oneOf("GATEWAY_AUTH_PRESET", Object.keys(AUTH_PRESETS) as AuthPreset[]), get, namespace),
+      scope: oneOf("GATEWAY_AUTH_SCOPE", AUTH_SCOPES),
       cacheTtlMs: int("GATEWAY_AUTH_CACHE_SECONDS", 0, 3600) * 1000,
       cacheSize: 10_000,
     },
@@ -218,6 +228,8 @@ function crossChecks(config: GatewayConfig): string[] {
   if (config.clusterId.length > MAX_CLUSTER_ID_LENGTH) problems.push(`GATEWAY_CLUSTER_ID: ${config.clusterId.length} characters, more than the ${MAX_CLUSTER_ID_LENGTH} spec.clusterID holds`);
   if (config.auth.access.verb === "" || config.auth.access.resource === "") problems.push("GATEWAY_AUTH_VERB and GATEWAY_AUTH_RESOURCE must not be empty");
   if (config.auth.mode === "static" && !config.auth.staticTokensFile) problems.push("GATEWAY_AUTH=static needs GATEWAY_STATIC_TOKENS_FILE");
+  // Without Kubernetes identities there is nobody to ask about per namespace: refuse rather than silently allow all.
+  if (config.auth.scope === "namespace" && config.auth.mode !== "kubernetes") problems.push(`GATEWAY_AUTH_SCOPE=namespace needs GATEWAY_AUTH=kubernetes (senders with a Kubernetes identity), not ${config.auth.mode}`);
   return problems;
 }
 

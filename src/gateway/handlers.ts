@@ -5,10 +5,12 @@ import type { SignalLimits } from "../dedup/limits";
 import type { Signal } from "../dedup/signal";
 import { PayloadLimitError, SignalValidationError } from "../dedup/validation-error";
 import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, eventTimestamps, type FreshnessWindow } from "../signal/freshness";
+import type { Caller } from "./auth";
 import { GatewayError } from "./errors";
+import { authorizationNamespace, type NamespaceAuthorizer, type NamespaceRefusal } from "./namespace-authorizer";
 import type { Outcome, SignalIngest } from "./ingest";
 import type { GatewayMetrics } from "./metrics";
-import { httpStatusOf, ignoredResponse, recordedResponse, rejectedResponse, summarize, unmanagedResponse, type SignalResponse } from "./responses";
+import { forbiddenResponse, httpStatusOf, ignoredResponse, recordedResponse, rejectedResponse, summarize, unmanagedResponse, type SignalResponse } from "./responses";
 
 export interface Reply {
   status: number;
@@ -25,6 +27,8 @@ export interface HandlerDeps {
   freshness?: FreshnessWindow;
   /** Alert names answered "ignored" and never recorded (GATEWAY_IGNORED_ALERTS). */
   ignoredAlerts?: ReadonlySet<string>;
+  /** GATEWAY_AUTH_SCOPE=namespace: who may send for which namespace; undefined in gateway scope. */
+  namespaceAuthorizer?: NamespaceAuthorizer;
 }
 
 /** One signal request, as the server received it. */
@@ -34,10 +38,13 @@ export interface SignalRequest {
   gone?: AbortSignal;
   /** The X-Timestamp header (unix seconds), if sent. */
   timestamp?: string;
+  /** Who sent it (authenticated); the namespace authoriser asks about them. */
+  caller?: Caller;
 }
 
 /** POST /api/v1/signals/prometheus: an Alertmanager webhook payload. */
-export async function handlePrometheus(body: unknown, { requestId, gone, timestamp }: SignalRequest, deps: HandlerDeps): Promise<Reply> {
+export async function handlePrometheus(body: unknown, request: SignalRequest, deps: HandlerDeps): Promise<Reply> {
+  const { requestId, gone, timestamp } = request;
   const webhook = withValidation(() => parseAlertmanagerWebhook(body, deps.limits));
   const ignored = (a: (typeof webhook.alerts)[number]): boolean => a.ok && (deps.ignoredAlerts?.has(a.signal.name) ?? false);
   const signals = webhook.alerts.flatMap(a => (a.ok && !ignored(a) ? [a.signal] : []));
@@ -50,10 +57,18 @@ export async function handlePrometheus(body: unknown, { requestId, gone, timesta
     deps.metrics.truncatedAlerts.inc(webhook.truncatedAlerts);
     deps.logger.warn({ requestId, truncatedAlerts: webhook.truncatedAlerts }, "Alertmanager truncated the payload: raise max_alerts on the receiver to see every alert");
   }
-  const recorded = await deps.ingest.ingest(signals, requestId, gone);
+  // After parsing, before anything is written: a sender's signals for namespaces it may not send for are refused one by one.
+  const refusals = await namespaceRefusals(signals, "prometheus", request, deps);
+  const recorded = await deps.ingest.ingest(
+    signals.filter(s => !refusals.has(authorizationNamespace(s.target))),
+    requestId,
+    gone,
+  );
   let next = 0;
   const outcomes: Outcome[] = webhook.alerts.map(a => {
     if (!a.ok) return { kind: "rejected", error: a.error };
+    const refusal = a.ok && !ignored(a) ? refusals.get(authorizationNamespace(a.signal.target)) : undefined;
+    if (refusal) return { kind: "forbidden", refusal };
     if (!ignored(a)) return recorded[next++];
     // Ignored on purpose, never silently: the sender sees it in the answer, operators in the metric.
     deps.metrics.signalsIgnored.inc({ alertname: a.signal.name });
@@ -65,7 +80,8 @@ export async function handlePrometheus(body: unknown, { requestId, gone, timesta
 }
 
 /** POST /api/v1/signals/kubernetes-event: a core/v1 Event. */
-export async function handleKubernetesEvent(body: unknown, { requestId, gone, timestamp }: SignalRequest, deps: HandlerDeps): Promise<Reply> {
+export async function handleKubernetesEvent(body: unknown, request: SignalRequest, deps: HandlerDeps): Promise<Reply> {
+  const { requestId, gone, timestamp } = request;
   let signal: Signal;
   try {
     signal = parseKubernetesEvent(body, deps.limits);
@@ -77,7 +93,31 @@ export async function handleKubernetesEvent(body: unknown, { requestId, gone, ti
     checkRequestTimestamp(timestamp, Date.now(), deps.freshness!);
     checkEventFreshness(eventTimestamps(body), Date.now(), deps.freshness!);
   });
+  const refusal = (await namespaceRefusals([signal], "kubernetes-event", request, deps)).get(authorizationNamespace(signal.target));
+  if (refusal) return reply([{ kind: "forbidden", refusal }]);
   return reply(await deps.ingest.ingest([signal], requestId, gone));
+}
+
+const NO_REFUSALS: ReadonlyMap<string, NamespaceRefusal> = new Map();
+
+/**
+ * GATEWAY_AUTH_SCOPE=namespace: the target namespaces of these signals their
+ * sender may not send for (one review per distinct namespace), counted and
+ * logged by namespace and user, never by token. Empty in gateway scope.
+ */
+async function namespaceRefusals(signals: readonly Signal[], source: string, { caller, requestId }: SignalRequest, deps: HandlerDeps): Promise<ReadonlyMap<string, NamespaceRefusal>> {
+  if (!deps.namespaceAuthorizer || !caller || signals.length === 0) return NO_REFUSALS;
+  const namespaces = signals.map(s => authorizationNamespace(s.target));
+  const refusals = await deps.namespaceAuthorizer.refusals(caller, namespaces);
+  if (refusals.size === 0) return refusals;
+  const refusedPer = new Map<string, number>();
+  for (const namespace of namespaces) if (refusals.has(namespace)) refusedPer.set(namespace, (refusedPer.get(namespace) ?? 0) + 1);
+  for (const [namespace, count] of refusedPer) {
+    deps.metrics.signalsRejected.inc({ source, reason: "forbidden_namespace" }, count);
+    deps.metrics.signalsForbidden.inc({ namespace: namespace || "(cluster-scoped)" }, count);
+    deps.logger.warn({ requestId, user: caller.user, namespace: namespace || undefined, clusterScoped: !namespace, signals: count }, `signals refused: ${refusals.get(namespace)!.message}`);
+  }
+  return refusals;
 }
 
 /** Replay protection (when on): a request outside the window is refused whole with 400, counted as "stale". */
@@ -105,7 +145,11 @@ function reply(outcomes: Outcome[]): Reply {
       summary: summarize(responses, failed.length),
     });
   }
-  const invalid = responses.filter(r => r.status === "rejected" && !r.rejection);
+  if (responses.length === 1 && responses[0].forbidden) {
+    // One signal the sender may not send: a 403 problem, as an unauthorised sender gets (Alertmanager does not retry it).
+    throw new GatewayError("GW_FORBIDDEN", responses[0].message, { forbidden: responses[0].forbidden });
+  }
+  const invalid = responses.filter(r => r.status === "rejected" && !r.rejection && !r.forbidden);
   if (invalid.length === responses.length) {
     throw new GatewayError("GW_INVALID_PAYLOAD", invalid.map(r => r.message).join("; "), { errors: invalid.map(r => ({ field: r.field, message: r.message })) });
   }
@@ -124,6 +168,8 @@ function responseOf(outcome: Outcome): SignalResponse[] {
       return [unmanagedResponse(outcome.target)];
     case "ignored":
       return [ignoredResponse(outcome.alertname)];
+    case "forbidden":
+      return [forbiddenResponse(outcome.refusal)];
     case "failed":
       return [];
   }

@@ -14,6 +14,7 @@ import { DuplicateDetector } from "./duplicate-detector";
 import type { GatewayConfig } from "./config";
 import { SignalIngest } from "./ingest";
 import { GatewayMetrics } from "./metrics";
+import { NamespaceAuthorizer } from "./namespace-authorizer";
 import { OwnerResolver } from "./owner-resolver";
 import { SignalRecorder, type RecordResult } from "./recorder";
 import { ScopeFilter } from "./scope-filter";
@@ -123,13 +124,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     freshness: config.freshness,
     ignoredAlerts: new Set(config.ignoredAlerts),
     auth: makeAuthenticator(config, kube, logger, metrics),
+    namespaceAuthorizer: makeNamespaceAuthorizer(config, kube, logger, metrics),
     isReady,
     featuresOff: () => (schema ? featuresOff(schema.features) : []),
   });
 
   const { port } = await server.listen();
   const scheme = config.tls ? "https" : "http";
-  logger.info({ port, namespace: config.namespace, strategy: config.fingerprintStrategy, auth: config.auth.mode, scope: config.scope }, `gateway listening on ${scheme}://${config.host}:${port}`);
+  logger.info({ port, namespace: config.namespace, strategy: config.fingerprintStrategy, auth: config.auth.mode, authScope: config.auth.scope, scope: config.scope }, `gateway listening on ${scheme}://${config.host}:${port}`);
   const stopped = new AbortController();
   const schemaRead = readSchemaFeatures(kube, { stopped: stopped.signal }).then(
     read => {
@@ -172,6 +174,20 @@ function reportFeatures(read: SchemaFeatures, metrics: GatewayMetrics, logger: L
   if (!read.known) logger.warn({ reason: read.reason }, "cannot tell which fields the installed RemediationRequest CRD has: every optional feature stays on");
   else if (off.length > 0) logger.warn({ featuresOff: off }, `the installed RemediationRequest CRD lacks rr-gateway's optional fields (kubernaut's own schema?): ${off.join(", ")} off`);
   else logger.info("the installed RemediationRequest CRD has every optional field: all features on");
+}
+
+/** GATEWAY_AUTH_SCOPE=namespace: the per-namespace authoriser (config checks make it GATEWAY_AUTH=kubernetes). */
+function makeNamespaceAuthorizer(config: GatewayConfig, kube: KubeClient, logger: Logger, metrics: GatewayMetrics): NamespaceAuthorizer | undefined {
+  if (config.auth.scope !== "namespace") return undefined;
+  if (config.auth.staticTokensFile) {
+    logger.warn({ file: config.auth.staticTokensFile }, "GATEWAY_AUTH_SCOPE=namespace with static tokens: a static token has no Kubernetes identity to authorise per namespace, so it may send signals for every namespace; keep it to the platform's own senders");
+  }
+  // The configured access, asked in each target's namespace instead of GATEWAY_AUTH_NAMESPACE.
+  const { verb, group, resource, name } = config.auth.access;
+  return new NamespaceAuthorizer({ verb, group, resource, name }, config.auth.cacheTtlMs, config.auth.cacheSize, kube, {
+    onReview: result => metrics.namespaceReviews.inc({ result }),
+    logger,
+  });
 }
 
 function makeAuthenticator(config: GatewayConfig, kube: KubeClient, logger: Logger, metrics: GatewayMetrics): Authenticator {

@@ -12,17 +12,21 @@ import type { OwnerResolver } from "./owner-resolver";
 import type { RecordResult, SignalRecorder } from "./recorder";
 import { mapConcurrent } from "./map-concurrent";
 import type { ScopeFilter } from "./scope-filter";
+import type { NamespaceRefusal } from "./namespace-authorizer";
 
 /**
  * One signal's fate: recorded, rejected (a 4xx problem with it), unmanaged
  * (out of scope: answered 200, nothing written), ignored (GATEWAY_IGNORED_ALERTS:
- * answered, never recorded), or failed (a 5xx: the sender should retry).
+ * answered, never recorded), forbidden (GATEWAY_AUTH_SCOPE=namespace: the sender
+ * may not send signals for its target's namespace; a 403, nothing written), or
+ * failed (a 5xx: the sender should retry).
  */
 export type Outcome =
   | { kind: "recorded"; result: RecordResult }
   | { kind: "rejected"; error: SignalValidationError }
   | { kind: "unmanaged"; target: TargetRef }
   | { kind: "ignored"; alertname: string }
+  | { kind: "forbidden"; refusal: NamespaceRefusal }
   | { kind: "failed"; error: GatewayError };
 
 export interface IngestDeps {

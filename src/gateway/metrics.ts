@@ -24,7 +24,7 @@ export class GatewayMetrics {
   });
   readonly signalsRejected = new Counter({
     name: "gateway_signals_rejected_total",
-    help: "Signals rejected, by reason (invalid, stale, unmanaged_resource: out of scope (kubernaut's reason), refused_by_api, unauthenticated, forbidden, too_large, unsupported_media_type, overloaded, unavailable, sender_left, shutting_down, internal).",
+    help: "Signals rejected, by reason (invalid, stale, unmanaged_resource: out of scope (kubernaut's reason), refused_by_api, unauthenticated, forbidden, forbidden_namespace: the sender may not send for the target's namespace (GATEWAY_AUTH_SCOPE=namespace), too_large, unsupported_media_type, overloaded, unavailable, sender_left, shutting_down, internal).",
     labelNames: ["source", "reason"] as const,
     registers: [this.registry],
   });
@@ -76,6 +76,18 @@ export class GatewayMetrics {
     name: "gateway_auth_reviews_total",
     help: "Bearer tokens checked with the API server (TokenReview, then SubjectAccessReview), by result (allowed, denied, unauthenticated, error); cached answers are not counted.",
     labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+  readonly namespaceReviews = new Counter({
+    name: "gateway_namespace_reviews_total",
+    help: "SubjectAccessReviews of a sender's access to a target namespace (GATEWAY_AUTH_SCOPE=namespace), by result (allowed, denied, error); cached answers are not counted.",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+  readonly signalsForbidden = new Counter({
+    name: "gateway_signals_forbidden_total",
+    help: "Signals refused because their sender may not send for the target's namespace (GATEWAY_AUTH_SCOPE=namespace), by that namespace (\"(cluster-scoped)\" for cluster-scoped targets).",
+    labelNames: ["namespace"] as const,
     registers: [this.registry],
   });
   readonly unsureWrites = new Counter({

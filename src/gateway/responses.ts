@@ -1,6 +1,7 @@
 import type { TargetRef } from "../dedup/signal";
 import type { SignalValidationError } from "../dedup/validation-error";
 import { scopeRejection, type ScopeRejection } from "../signal/scope";
+import type { NamespaceRefusal } from "./namespace-authorizer";
 import type { RecordResult } from "./recorder";
 
 /**
@@ -21,12 +22,18 @@ export interface SignalResponse {
   field?: string;
   /** For a signal out of scope (kubernaut.ai/managed): kubernaut's rejection details. */
   rejection?: ScopeRejection;
+  /** For a signal its sender may not send (GATEWAY_AUTH_SCOPE=namespace): the target's namespace, or cluster scope. */
+  forbidden?: ForbiddenTarget;
 }
+
+/** Where a sender lacks the permission to send signals: a namespace, or cluster scope (a cluster-scoped target). */
+export type ForbiddenTarget = { scope: "namespace"; namespace: string } | { scope: "cluster" };
 
 export const HTTP_STATUS_OF: Record<SignalResponse["status"], number> = { created: 201, duplicate: 202, resolved: 200, rejected: 400, ignored: 200 };
 
-/** The status code of one signal's answer: an out-of-scope rejection is 200, as kubernaut answers it (informational, not an error). */
+/** The status code of one signal's answer: an out-of-scope rejection is 200, as kubernaut answers it (informational, not an error); a forbidden one 403. */
 export function httpStatusOf(response: SignalResponse): number {
+  if (response.forbidden) return 403;
   return response.rejection ? 200 : HTTP_STATUS_OF[response.status];
 }
 
@@ -58,6 +65,15 @@ export function recordedResponse(result: RecordResult): SignalResponse {
 export function unmanagedResponse(target: TargetRef): SignalResponse {
   const { message, rejection } = scopeRejection(target);
   return { status: "rejected", duplicate: false, message, rejection };
+}
+
+/** A signal for a namespace (or cluster scope) its sender may not send for: rejected, the namespace named, nothing written. */
+export function forbiddenResponse(refusal: NamespaceRefusal): SignalResponse {
+  return { status: "rejected", duplicate: false, message: refusal.message, forbidden: forbiddenTarget(refusal.namespace) };
+}
+
+export function forbiddenTarget(namespace: string): ForbiddenTarget {
+  return namespace ? { scope: "namespace", namespace } : { scope: "cluster" };
 }
 
 export function rejectedResponse(error: SignalValidationError): SignalResponse {

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
-import type { Authenticator } from "./auth";
+import type { Authenticator, Caller } from "./auth";
 import { sleep } from "./backoff";
 import { readJsonBody } from "./body";
 import type { GatewayConfig } from "./config";
@@ -140,8 +140,9 @@ export class GatewayServer {
     // The body and what is parsed from it are held until the answer: their bytes count against the budget until then.
     const allowance = new BodyAllowance(this.buffered);
     try {
+      let caller: Caller;
       try {
-        await this.deps.auth.authenticate(req.headers.authorization);
+        caller = await this.deps.auth.authenticate(req.headers.authorization);
       } catch (err) {
         req.resume();
         if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: err.code === "GW_FORBIDDEN" ? "forbidden" : err.retryable ? "unavailable" : "unauthenticated" });
@@ -157,7 +158,7 @@ export class GatewayServer {
       // A sender that closes its connection before the answer (it timed out) will send again: what is not written by then is not written.
       const gone = new AbortController();
       res.once("close", () => gone.abort());
-      return await route.handler(body, { requestId, gone: gone.signal, timestamp: headerValue(req.headers["x-timestamp"]) }, this.deps);
+      return await route.handler(body, { requestId, gone: gone.signal, timestamp: headerValue(req.headers["x-timestamp"]), caller }, this.deps);
     } finally {
       allowance.releaseAll();
       this.inFlight--;

@@ -10,9 +10,10 @@ import { loadGatewayConfig } from "../../src/gateway/config";
 import { ERROR_CODES } from "../../src/gateway/errors";
 import { startGateway } from "../../src/gateway/index";
 import { alert, EVENT_PATH, PROMETHEUS_PATH, warningEvent, webhook } from "../helpers/signals";
-import { REPO_DIR, RUN_DIR, tokenOf } from "./helpers/controlplane";
+import { kubeconfigPath, REPO_DIR, RUN_DIR, tokenOf } from "./helpers/controlplane";
 import { TestEnvironment } from "./helpers/environment";
 import { freePort } from "./helpers/gateway-process";
+import { signalSenderAccount } from "./helpers/rbac";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 import { waitFor } from "./helpers/wait";
 
@@ -186,6 +187,26 @@ describe("GATEWAY_SCOPE=managed-label", () => {
       expect(conforms("/api/v1/signals/prometheus", "POST", mixed)).toMatchObject({ status: "multi-status", summary: { rejected: 2 } });
     } finally {
       await scoped.stop();
+    }
+  });
+});
+
+describe("GATEWAY_AUTH_SCOPE=namespace", () => {
+  it("403 naming the namespace for a signal its sender may not send, on both endpoints, and its result inside a 207", async () => {
+    const token = (await signalSenderAccount(await env.kube("admin"), kubeconfigPath("admin"), namespace, "api-team-sender"))();
+    const tenant = await startTestGateway(namespace, { GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_SCOPE: "namespace" });
+    try {
+      const base = tenant.url;
+      const headers = { authorization: `Bearer ${token}` };
+      const elsewhere = `elsewhere-${namespace}`;
+      const alone = await call("POST", PROMETHEUS_PATH, { base, headers, body: webhook([alert({ alertname: "ApiTenant", pod: "t-1", namespace: elsewhere })]) });
+      expect(conforms("/api/v1/signals/prometheus", "POST", alone)).toMatchObject({ status: 403, code: "GW_FORBIDDEN", forbidden: { scope: "namespace", namespace: elsewhere } });
+      const event = await call("POST", EVENT_PATH, { base, headers, body: warningEvent("NodeNotReady", { kind: "Node", name: "t-node", namespace: "" }) });
+      expect(conforms("/api/v1/signals/kubernetes-event", "POST", event)).toMatchObject({ status: 403, forbidden: { scope: "cluster" } });
+      const mixed = await call("POST", PROMETHEUS_PATH, { base, headers, body: webhook([alert({ alertname: "ApiTenant", pod: "t-2", namespace }), alert({ alertname: "ApiTenant", pod: "t-3", namespace: elsewhere })]) });
+      expect(conforms("/api/v1/signals/prometheus", "POST", mixed)).toMatchObject({ status: "multi-status", summary: { created: 1, rejected: 1 } });
+    } finally {
+      await tenant.stop();
     }
   });
 });

@@ -111,7 +111,7 @@ describe("the build output", () => {
     expect(container.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
     expect(container.resources.requests).toBeDefined();
     const envOf = Object.fromEntries((container.env as { name: string; value: string }[]).map(e => [e.name, e.value]));
-    expect(envOf).toMatchObject({ PEPR_WATCH_MODE: "false", GATEWAY_PORT: "8080", GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_AUDIENCES: "rr-gateway", GATEWAY_SCOPE: "managed-label" });
+    expect(envOf).toMatchObject({ PEPR_WATCH_MODE: "false", GATEWAY_PORT: "8080", GATEWAY_AUTH: "kubernetes", GATEWAY_AUTH_AUDIENCES: "rr-gateway", GATEWAY_AUTH_SCOPE: "gateway", GATEWAY_SCOPE: "managed-label" });
     // The certificate: the Secret rr-gateway-tls, mounted where GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE point.
     const volume = (pod.volumes as Obj[]).find(v => v.secret?.secretName === "rr-gateway-tls")!;
     const mount = (container.volumeMounts as Obj[]).find(m => m.name === volume.name)!;
