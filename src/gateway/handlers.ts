@@ -67,12 +67,13 @@ export async function handlePrometheus(body: unknown, request: SignalRequest, de
   let next = 0;
   const outcomes: Outcome[] = webhook.alerts.map(a => {
     if (!a.ok) return { kind: "rejected", error: a.error };
-    const refusal = a.ok && !ignored(a) ? refusals.get(authorizationNamespace(a.signal.target)) : undefined;
-    if (refusal) return { kind: "forbidden", refusal };
-    if (!ignored(a)) return recorded[next++];
-    // Ignored on purpose, never silently: the sender sees it in the answer, operators in the metric.
-    deps.metrics.signalsIgnored.inc({ alertname: a.signal.name });
-    return { kind: "ignored", alertname: a.signal.name };
+    if (ignored(a)) {
+      // Ignored on purpose, never silently: the sender sees it in the answer, operators in the metric.
+      deps.metrics.signalsIgnored.inc({ alertname: a.signal.name });
+      return { kind: "ignored", alertname: a.signal.name };
+    }
+    const refusal = refusals.get(authorizationNamespace(a.signal.target));
+    return refusal ? { kind: "forbidden", refusal } : recorded[next++];
   });
   // Alerts the parser refused (ingest counts those the API server refused itself).
   for (const a of webhook.alerts) if (!a.ok) deps.metrics.signalsRejected.inc({ source: "prometheus", reason: "invalid" });
