@@ -1,4 +1,4 @@
-import { parseAlertmanagerWebhook } from "../src/dedup/alertmanager";
+import { parseAlertmanagerWebhook } from "../src/signal/alertmanager";
 import { resourceFingerprint } from "../src/dedup/fingerprint";
 import { remediationRequestName } from "../src/dedup/naming";
 import { newRemediationRequest } from "../src/dedup/new-rr";

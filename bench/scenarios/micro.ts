@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { parseAlertmanagerWebhook } from "../../src/dedup/alertmanager";
+import { parseAlertmanagerWebhook } from "../../src/signal/alertmanager";
 import { resourceFingerprint } from "../../src/dedup/fingerprint";
-import { DEFAULT_SIGNAL_LIMITS } from "../../src/dedup/limits";
+import { DEFAULT_SIGNAL_LIMITS } from "../../src/signal/limits";
 import { jsonDepth } from "../../src/gateway/body";
 import { alert, webhook } from "../../test/helpers/signals";
 import type { BenchContext } from "../context";

@@ -1,5 +1,5 @@
 import type { DeduplicationStatus } from "../model/remediation-request";
-import type { SignalStatus } from "./signal";
+import type { SignalStatus } from "../signal/signal";
 
 /** Each item's place in the count: firing items get the next occurrence numbers in arrival order. */
 export interface CountedItem {

@@ -1,6 +1,7 @@
-import { parseAlertmanagerWebhook } from "./alertmanager";
-import { fingerprintLabelValue, kubernautFingerprint, ownerFingerprint, resourceFingerprint, sha256Hex } from "./fingerprint";
-import { parseKubernetesEvent } from "./kubernetes-event";
+import { parseAlertmanagerWebhook } from "../signal/alertmanager";
+import { fingerprintLabelValue, kubernautFingerprint, ownerFingerprint, resourceFingerprint } from "./fingerprint";
+import { sha256Hex } from "../signal/sha256";
+import { parseKubernetesEvent } from "../signal/kubernetes-event";
 
 const fromAlert = (labels: Record<string, string>): string => {
   const [parsed] = parseAlertmanagerWebhook({ alerts: [{ labels }] }).alerts;

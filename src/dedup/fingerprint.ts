@@ -1,14 +1,10 @@
-import { createHash } from "node:crypto";
-import type { Signal, TargetRef } from "./signal";
-import { NON_IDENTIFYING_LABELS, UNKNOWN_KIND } from "./target-rules";
+import { sha256Hex } from "../signal/sha256";
+import type { Signal, TargetRef } from "../signal/signal";
+import { NON_IDENTIFYING_LABELS, UNKNOWN_KIND } from "../signal/target-rules";
 
 /** How a signal's problem is identified. */
 export type FingerprintStrategy = "resource" | "owner" | "kubernaut";
 export const FINGERPRINT_STRATEGIES: readonly FingerprintStrategy[] = ["resource", "owner", "kubernaut"];
-
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
 
 /**
  * The default ("resource") fingerprint: SHA-256 of

@@ -1,4 +1,4 @@
-import { sha256Hex } from "./fingerprint";
+import { sha256Hex } from "../signal/sha256";
 
 /**
  * The name of the RR for a problem's next occurrence: derived from the

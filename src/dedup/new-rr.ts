@@ -1,8 +1,8 @@
 import { ANNOTATIONS, LABELS, type NewRemediationRequest, type RemediationRequestSpec } from "../model/remediation-request";
 import { fingerprintLabelValue, type FingerprintStrategy } from "./fingerprint";
-import { MAX_CLUSTER_ID_LENGTH, MAX_SEVERITY_LENGTH, MAX_SIGNAL_SOURCE_LENGTH } from "./limits";
-import { SIGNAL_SOURCES, SIGNAL_TYPE, type Signal } from "./signal";
-import { clip } from "./string-map";
+import { MAX_CLUSTER_ID_LENGTH, MAX_SEVERITY_LENGTH, MAX_SIGNAL_SOURCE_LENGTH } from "../signal/limits";
+import { SIGNAL_SOURCES, SIGNAL_TYPE, type Signal } from "../signal/signal";
+import { clip } from "../signal/text";
 
 /** Signals larger than this are not copied into spec.originalPayload (kept well under etcd's object size limit). */
 export const MAX_ORIGINAL_PAYLOAD_BYTES = 65_536;

@@ -1,4 +1,4 @@
-import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../dedup/limits";
+import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../signal/limits";
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
 import { LOG_LEVELS } from "../log/logger";
 import type { FreshnessWindow } from "../signal/freshness";

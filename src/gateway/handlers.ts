@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
-import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
-import { parseKubernetesEvent } from "../dedup/kubernetes-event";
-import type { SignalLimits } from "../dedup/limits";
-import type { Signal } from "../dedup/signal";
-import { PayloadLimitError, SignalValidationError } from "../dedup/validation-error";
+import { parseAlertmanagerWebhook } from "../signal/alertmanager";
+import { parseKubernetesEvent } from "../signal/kubernetes-event";
+import type { SignalLimits } from "../signal/limits";
+import type { Signal } from "../signal/signal";
+import { PayloadLimitError, SignalValidationError } from "../signal/validation-error";
 import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, eventTimestamps, type FreshnessWindow } from "../signal/freshness";
 import type { Caller } from "./auth";
 import { GatewayError } from "./errors";

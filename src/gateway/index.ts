@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { createLogger } from "../log/logger";
-import { RedeliveryMemory } from "../dedup/redelivery-memory";
+import { RedeliveryMemory } from "./redelivery-memory";
 import { ALL_FEATURES_ON, featuresOff, OPTIONAL_FEATURES, type Feature } from "../model/schema-features";
 import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema";
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";

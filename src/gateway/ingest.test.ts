@@ -1,7 +1,7 @@
 import pino from "pino";
-import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
-import { RedeliveryMemory } from "../dedup/redelivery-memory";
-import type { Signal } from "../dedup/signal";
+import { parseAlertmanagerWebhook } from "../signal/alertmanager";
+import { RedeliveryMemory } from "./redelivery-memory";
+import type { Signal } from "../signal/signal";
 import { ForbiddenError, UnavailableError } from "../k8s/errors";
 import type { ScopeLabels, ScopeLabelValues } from "../k8s/scope-labels";
 import { CircuitBreaker } from "./circuit-breaker";

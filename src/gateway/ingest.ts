@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import { kubernautFingerprint, ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from "../dedup/fingerprint";
-import { RedeliveryMemory } from "../dedup/redelivery-memory";
-import type { Signal, TargetRef } from "../dedup/signal";
-import { UNKNOWN_KIND } from "../dedup/target-rules";
-import { SignalValidationError } from "../dedup/validation-error";
+import { RedeliveryMemory } from "./redelivery-memory";
+import type { Signal, TargetRef } from "../signal/signal";
+import { UNKNOWN_KIND } from "../signal/target-rules";
+import { SignalValidationError } from "../signal/validation-error";
 import { ForbiddenError, InvalidError, KubeApiError, UnauthorizedError, UnavailableError } from "../k8s/errors";
 import type { CircuitBreaker } from "./circuit-breaker";
 import { GatewayError } from "./errors";

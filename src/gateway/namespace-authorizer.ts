@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { UnavailableError } from "../k8s/errors";
 import type { KubeClient } from "../k8s/kube-client";
-import type { TargetRef } from "../dedup/signal";
+import type { TargetRef } from "../signal/signal";
 import { CLUSTER_SCOPED_KINDS } from "../signal/scope";
 import { describeResource, MAX_DENIAL_CACHE_MS, type Caller, type UserIdentity } from "./auth";
 import type { SenderAccess } from "./config";

@@ -1,6 +1,6 @@
 import { NotFoundError } from "../k8s/errors";
 import type { KubeClient } from "../k8s/kube-client";
-import type { TargetRef } from "../dedup/signal";
+import type { TargetRef } from "../signal/signal";
 
 const API_PATHS: Record<string, { prefix: string; plural: string }> = {
   Pod: { prefix: "/api/v1", plural: "pods" },

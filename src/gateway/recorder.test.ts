@@ -1,6 +1,6 @@
 import pino from "pino";
-import { parseAlertmanagerWebhook } from "../dedup/alertmanager";
-import type { Signal } from "../dedup/signal";
+import { parseAlertmanagerWebhook } from "../signal/alertmanager";
+import type { Signal } from "../signal/signal";
 import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from "../k8s/errors";
 import type { RemediationRequestCache } from "../k8s/rr-cache";
 import type { RemediationRequestClient } from "../k8s/rr-client";

@@ -1,5 +1,5 @@
-import type { TargetRef } from "../dedup/signal";
-import type { SignalValidationError } from "../dedup/validation-error";
+import type { TargetRef } from "../signal/signal";
+import type { SignalValidationError } from "../signal/validation-error";
 import { scopeRejection, type ScopeRejection } from "../signal/scope";
 import type { NamespaceRefusal } from "./namespace-authorizer";
 import type { RecordResult } from "./recorder";

@@ -1,4 +1,4 @@
-import type { TargetRef } from "../dedup/signal";
+import type { TargetRef } from "../signal/signal";
 import type { ScopeLabels } from "../k8s/scope-labels";
 import { decideScope, type ScopeDecision, type ScopeMode } from "../signal/scope";
 import { GatewayError } from "./errors";

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { StormWindow, type StormSettings } from "../dedup/storm-window";
+import { StormWindow, type StormSettings } from "./storm-window";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
 import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";

@@ -1,4 +1,4 @@
-import type { TargetRef } from "../dedup/signal";
+import type { TargetRef } from "../signal/signal";
 import type { KubeClient } from "./kube-client";
 import { LabelWatch, type LabelWatchHandlers, type LabelWatchOptions, type WatchedCollection } from "./label-watch";
 

@@ -1,4 +1,4 @@
-import { SignalValidationError } from "../dedup/validation-error";
+import { SignalValidationError } from "./validation-error";
 
 /**
  * Replay protection, as kubernaut's gateway does it

@@ -1,4 +1,4 @@
-import type { TargetRef } from "../dedup/signal";
+import type { TargetRef } from "./signal";
 import { decideScope, managedLabelValue, scopeRejection } from "./scope";
 
 const pod: TargetRef = { kind: "Pod", name: "api-1", namespace: "shop" };

@@ -1,4 +1,4 @@
-import type { TargetRef } from "../dedup/signal";
+import type { TargetRef } from "./signal";
 
 /**
  * Scope filtering, as kubernaut decides it (pkg/shared/scope/manager.go,

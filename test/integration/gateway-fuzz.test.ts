@@ -14,7 +14,7 @@ import { startTestGateway, TestGateway } from "./helpers/gateway";
  * types, oversized and deeply nested bodies, invalid UTF-8) are answered with
  * 2xx or 4xx only; the API server refuses nothing the gateway sends it (its
  * validation catches everything first); the gateway stays healthy and keeps
- * no memory. The parser-level fuzz (src/dedup/parsers.fuzz.test.ts) brings
+ * no memory. The parser-level fuzz (src/signal/parsers.fuzz.test.ts) brings
  * the volume; this one proves the whole path.
  */
 

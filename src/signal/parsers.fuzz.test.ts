@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { parseAlertmanagerWebhook } from "./alertmanager";
-import { resourceFingerprint } from "./fingerprint";
+import { resourceFingerprint } from "../dedup/fingerprint";
 import { parseKubernetesEvent } from "./kubernetes-event";
 import { DEFAULT_SIGNAL_LIMITS } from "./limits";
-import { remediationRequestName } from "./naming";
-import { newRemediationRequest } from "./new-rr";
+import { remediationRequestName } from "../dedup/naming";
+import { newRemediationRequest } from "../dedup/new-rr";
 import type { Signal } from "./signal";
 import { SignalValidationError } from "./validation-error";
 import { metadataViolations, remediationRequestSchema, violations, type Schema } from "../../test/helpers/crd-schema";

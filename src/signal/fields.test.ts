@@ -1,4 +1,5 @@
-import { clip, optionalString, optionalTimestamp, preview, readStringMap, wellFormed } from "./string-map";
+import { optionalString, optionalTimestamp, readStringMap } from "./fields";
+import { clip, preview, wellFormed } from "./text";
 import { SignalValidationError } from "./validation-error";
 
 describe("readStringMap", () => {

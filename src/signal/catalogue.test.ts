@@ -1,6 +1,6 @@
 import { KUBE_PROMETHEUS_CATALOGUE, UPSTREAM_RULE_COUNTS, type CatalogueAlert } from "../../test/fixtures/kube-prometheus-alerts";
 import { parseAlertmanagerWebhook } from "./alertmanager";
-import { resourceFingerprint } from "./fingerprint";
+import { resourceFingerprint } from "../dedup/fingerprint";
 import { DEFAULT_SIGNAL_LIMITS } from "./limits";
 import type { Signal } from "./signal";
 

@@ -1,7 +1,8 @@
-import { sha256Hex } from "./fingerprint";
+import { sha256Hex } from "./sha256";
 import { DEFAULT_SIGNAL_LIMITS, MAX_ORIGIN_LENGTH, MAX_TARGET_KIND_LENGTH, MAX_TARGET_NAME_LENGTH, MAX_TARGET_NAMESPACE_LENGTH, SignalLimits } from "./limits";
 import type { Signal } from "./signal";
-import { isObject, optionalString, optionalTimestamp, preview, requiredString, truncate, typeOf } from "./string-map";
+import { isObject, optionalString, optionalTimestamp, requiredString } from "./fields";
+import { preview, truncate, typeOf } from "./text";
 import { SignalValidationError } from "./validation-error";
 
 /**

@@ -1,7 +1,8 @@
-import { sha256Hex } from "./fingerprint";
+import { sha256Hex } from "./sha256";
 import { DEFAULT_SIGNAL_LIMITS, MAX_ORIGIN_LENGTH, SignalLimits } from "./limits";
 import type { Signal, SignalStatus } from "./signal";
-import { clip, isObject, optionalString, optionalTimestamp, preview, readStringMap, typeOf } from "./string-map";
+import { isObject, optionalString, optionalTimestamp, readStringMap } from "./fields";
+import { clip, preview, typeOf } from "./text";
 import { targetFromLabels } from "./target";
 import { PayloadLimitError, SignalValidationError } from "./validation-error";
 
