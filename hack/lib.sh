@@ -6,11 +6,14 @@ REPO_DIR="$(cd "$HACK_DIR/.." && pwd)"
 
 KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+# helm is only used to test the chart (hack/ensure-helm.sh); keep it in step with hack/build/helm/go.mod.
+HELM_VERSION="${HELM_VERSION:-v3.21.4}"
 
 # Built binaries live outside git and are reused across runs and checkouts.
 RRGW_CACHE_DIR="${RRGW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rr-gateway}"
 KUBE_BIN_DIR="$RRGW_CACHE_DIR/kube-$KUBE_VERSION"
 ETCD_BIN_DIR="$RRGW_CACHE_DIR/etcd-$ETCD_VERSION"
+HELM_BIN_DIR="$RRGW_CACHE_DIR/helm-$HELM_VERSION"
 
 # Runtime state of the local control plane (certificates, data, logs, kubeconfigs).
 RRGW_RUN_DIR="${RRGW_RUN_DIR:-$REPO_DIR/.local/controlplane}"
