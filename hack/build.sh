@@ -12,7 +12,8 @@
 #
 # `pepr build` type-checks and lints the whole project and takes 20-40 s, so
 # each result is kept in .local/build/<hash of the inputs>/ and reused while
-# the inputs (sources, package.json, lockfile, CRDs, deploy/module) are
+# the inputs (sources, package.json, lockfile, CRDs, deploy/module, deploy/chart,
+# deploy/monitoring, the fold scripts) are
 # unchanged. A cached build keeps its generated TLS certificates and API path.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -31,8 +32,9 @@ cd "$REPO_DIR"
 BUILD_CACHE_DIR="$REPO_DIR/.local/build"
 
 inputs_hash() {
-  find pepr.ts package.json package-lock.json tsconfig.json capabilities src crds deploy/module hack/fold-manifests.ts hack/build.sh \
-    -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+  local inputs=(pepr.ts package.json package-lock.json tsconfig.json capabilities src crds deploy/module deploy/chart hack/fold-manifests.ts hack/chart-settings.ts hack/chart-monitoring.ts hack/build.sh)
+  [[ -d deploy/monitoring ]] && inputs+=(deploy/monitoring)
+  find "${inputs[@]}" -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 
 hash="$(inputs_hash)"

@@ -13,8 +13,12 @@
  *   Deployment changed as deploy/module/admission-gateway.yaml says (gateway
  *   port, HTTPS with the mounted certificate, readiness on /readyz, replicas,
  *   graceful stop, resources);
- * - dist/<uuid>-chart: the same, as chart templates, values and crds/; the
- *   value gateway.tls.secretName swaps the generated Secret for one's own.
+ * - dist/<uuid>-chart: the same, as chart templates, values and crds/, plus
+ *   what only the chart offers, all off or as the manifest has it by default
+ *   (docs/deploy.md, "Helm chart values"): gateway settings as structured
+ *   values (hack/chart-settings.ts), one's own TLS Secret, a static-tokens
+ *   Secret, a NetworkPolicy (deploy/chart/), and the monitoring objects of
+ *   deploy/monitoring/ (hack/chart-monitoring.ts).
  *
  * `pepr build` has no hook for extra manifests and regenerates both on every
  * build, so this runs after each build (hack/build.sh). Running it twice is
@@ -25,6 +29,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import yaml from "js-yaml";
 import { GATEWAY_TLS_SECRET, gatewayTlsSecret, generateGatewayCertificate } from "./gateway-certificate";
+import { settingsSchema, settingsTemplate, settingsValues, STATIC_TOKENS_DIR } from "./chart-settings";
+import { monitoringChart, monitoringSchema, monitoringValues, readMonitoring, type MonitoringInput } from "./chart-monitoring";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any kind
 
@@ -44,12 +50,18 @@ export interface FoldInputs {
   crds: Obj[];
   extras: Obj[];
   patch: AdmissionGatewayPatch;
+  /** package.json's pepr.env: the chart's defaults for the settings it sets from values. */
+  peprEnv: Record<string, string>;
+  /** deploy/chart/: values, their schema and templates only the chart has. */
+  chart: { values: Obj; schema: Obj; templates: Record<string, string> };
+  /** deploy/monitoring/: ServiceMonitor, PrometheusRule, dashboards. */
+  monitoring: MonitoringInput[];
 }
 
 const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
 export function readInputs(repoDir = REPO_DIR): FoldInputs {
-  const pkg = JSON.parse(readFileSync(path.join(repoDir, "package.json"), "utf8")) as { pepr: { uuid: string } };
+  const pkg = JSON.parse(readFileSync(path.join(repoDir, "package.json"), "utf8")) as { pepr: { uuid: string; env?: Record<string, string> } };
   const uuid = pkg.pepr.uuid;
   const load = (dir: string, filter: (f: string) => boolean): Obj[] =>
     readdirSync(dir)
@@ -58,11 +70,20 @@ export function readInputs(repoDir = REPO_DIR): FoldInputs {
       .flatMap(f => yaml.loadAll(readFileSync(path.join(dir, f), "utf8").replaceAll("${UUID}", uuid)) as Obj[])
       .filter(Boolean);
   const moduleDir = path.join(repoDir, "deploy/module");
+  const chartDir = path.join(repoDir, "deploy/chart");
+  const templatesDir = path.join(chartDir, "templates");
   return {
     uuid,
     crds: load(path.join(repoDir, "crds"), () => true),
     extras: load(moduleDir, f => f !== "admission-gateway.yaml"),
     patch: yaml.load(readFileSync(path.join(moduleDir, "admission-gateway.yaml"), "utf8")) as AdmissionGatewayPatch,
+    peprEnv: pkg.pepr.env ?? {},
+    chart: {
+      values: yaml.load(readFileSync(path.join(chartDir, "values.yaml"), "utf8")) as Obj,
+      schema: JSON.parse(readFileSync(path.join(chartDir, "values.schema.json"), "utf8")) as Obj,
+      templates: Object.fromEntries(readdirSync(templatesDir).sort().map(f => [f, readFileSync(path.join(templatesDir, f), "utf8")])),
+    },
+    monitoring: readMonitoring(path.join(repoDir, "deploy/monitoring"), uuid),
   };
 }
 
@@ -145,7 +166,7 @@ function replaceOnce(text: string, anchor: string | RegExp, replacement: string,
  * (additionalProperties: false, integer probe ports, CPU limits required), so
  * Helm would refuse the folded values: admit the gateway's.
  */
-function foldValuesSchema(file: string): void {
+function foldValuesSchema(file: string, inputs: FoldInputs, monitoringKeys: string[]): void {
   if (!existsSync(file)) return;
   const schema = JSON.parse(readFileSync(file, "utf8")) as Obj;
   const defs = schema.definitions;
@@ -166,6 +187,16 @@ function foldValuesSchema(file: string): void {
     required: ["replicas", "port", "preStopSleepSeconds", "podDisruptionBudget", "tls"],
     title: "Gateway",
   };
+  // The settings set from structured values (hack/chart-settings.ts) and deploy/chart/'s values.
+  const settings = settingsSchema() as Obj;
+  const extra = inputs.chart.schema;
+  const gateway = defs.Values.properties.gateway;
+  gateway.properties.auth = settings.gateway.properties.auth;
+  gateway.properties.auth.properties.staticTokens = extra.gateway.auth.staticTokens;
+  gateway.properties.scope = settings.gateway.properties.scope;
+  defs.Values.properties.eventSource = settings.eventSource;
+  defs.Values.properties.networkPolicy = extra.networkPolicy;
+  defs.Values.properties.monitoring = { ...extra.monitoring, properties: monitoringSchema(monitoringKeys) };
   defs.HTTPGet.properties.port = { type: ["integer", "string"] };
   defs.NessProbe.additionalProperties = true;
   defs.Limits.required = (defs.Limits.required as string[]).filter(r => r !== "cpu");
@@ -184,12 +215,66 @@ function foldTlsVolume(deployment: string, patch: AdmissionGatewayPatch, file: s
   return text;
 }
 
+/**
+ * The container's environment from "rr-gateway.env" (admission.env with the
+ * structured values' settings, deploy/chart/templates/_rr-gateway-env.tpl),
+ * Pepr's PEPR_WATCH_MODE first as in the plain manifest; and the
+ * static-tokens Secret mounted when gateway.auth.staticTokens.secretName
+ * names one.
+ */
+function foldEnvAndStaticTokens(deployment: string, file: string): string {
+  let text = replaceOnce(
+    deployment,
+    '          env:\n            {{- toYaml .Values.admission.env | nindent 12 }}\n            - name: PEPR_WATCH_MODE\n              value: "false"\n',
+    '          env:\n            - name: PEPR_WATCH_MODE\n              value: "false"\n            {{- include "rr-gateway.env" . | nindent 12 }}\n',
+    file,
+  );
+  text = replaceOnce(
+    text,
+    "              mountPath: /etc/rr-gateway/tls\n              readOnly: true\n",
+    `              mountPath: /etc/rr-gateway/tls\n              readOnly: true\n            {{- if .Values.gateway.auth.staticTokens.secretName }}\n            - name: rr-gateway-static-tokens\n              mountPath: ${STATIC_TOKENS_DIR}\n              readOnly: true\n            {{- end }}\n`,
+    file,
+  );
+  return replaceOnce(
+    text,
+    /( {12}secretName: \{\{ \.Values\.gateway\.tls\.secretName \| default "[^"]+" \}\}\n)/,
+    "$1        {{- with .Values.gateway.auth.staticTokens }}\n        {{- if .secretName }}\n        - name: rr-gateway-static-tokens\n          secret:\n            secretName: {{ .secretName }}\n            items:\n              - key: {{ .key }}\n                path: tokens\n        {{- end }}\n        {{- end }}\n",
+    file,
+  );
+}
+
+const isPlainObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** b over a, maps merged key by key (as Helm merges values), anything else replaced. */
+function deepMerge(a: Obj, b: Obj): Obj {
+  const out: Obj = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k], v) : v;
+  return out;
+}
+
+/**
+ * Pepr's Chart.yaml writes package.json's description unquoted, so one with
+ * ": " in it (ours) makes the chart unloadable; appVersion is Pepr's
+ * placeholder. Quote the one, set the other to the module's version.
+ */
+function foldChartYaml(file: string, version: string): void {
+  const text = readFileSync(file, "utf8");
+  const folded = text
+    .replace(/^description: (?!")(.*)$/m, (_, d: string) => `description: ${JSON.stringify(d)}`)
+    .replace(/^appVersion: .*$/m, `appVersion: ${JSON.stringify(version)}`);
+  yaml.load(folded); // fail here, not in helm, if it still does not parse
+  writeFileSync(file, folded);
+}
+
 /** Folds the same changes into the Helm chart `pepr build` wrote. */
 export function foldChart(chartDir: string, inputs: FoldInputs): void {
   const templates = path.join(chartDir, "templates");
   const deploymentFile = path.join(templates, "admission-deployment.yaml");
   let deployment = readFileSync(deploymentFile, "utf8");
   if (deployment.includes(FOLDED_ANNOTATION)) return;
+  const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, "package.json"), "utf8")) as { version: string };
+  foldChartYaml(path.join(chartDir, "Chart.yaml"), pkg.version);
+  const monitoring = monitoringChart(inputs.monitoring);
 
   // Values: the gateway section, and Pepr's admission values the probe, grace period and resources come from.
   const valuesFile = path.join(chartDir, "values.yaml");
@@ -210,8 +295,10 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
     // An existing kubernetes.io/tls Secret in pepr-system (e.g. cert-manager's) to serve with; empty: the build's rr-gateway-tls.
     tls: { secretName: "" },
   };
-  writeFileSync(valuesFile, yaml.dump(values, { noRefs: true, lineWidth: -1 }));
-  foldValuesSchema(path.join(chartDir, "values.schema.json"));
+  // The settings as structured values (defaults: pepr.env's, else the gateway's), deploy/chart's values, monitoring (all off).
+  const folded = deepMerge(deepMerge(deepMerge(values, settingsValues(inputs.peprEnv)), inputs.chart.values), { monitoring: monitoringValues(monitoring.keys) });
+  writeFileSync(valuesFile, yaml.dump(folded, { noRefs: true, lineWidth: -1 }));
+  foldValuesSchema(path.join(chartDir, "values.schema.json"), inputs, monitoring.keys);
 
   // The admission Deployment template: replicas, gateway port, preStop, spread. Anchors fail loudly if Pepr changes.
   deployment = replaceOnce(deployment, /\n {2}annotations:\n/, `\n  annotations:\n    ${FOLDED_ANNOTATION}: "true"\n`, deploymentFile);
@@ -235,7 +322,19 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
     deploymentFile,
   );
   deployment = foldTlsVolume(deployment, inputs.patch, deploymentFile);
+  deployment = foldEnvAndStaticTokens(deployment, deploymentFile);
   writeFileSync(deploymentFile, deployment);
+  // A ClusterRole has no namespace (the plain manifest's has none; the API server would drop it).
+  const clusterRoleFile = path.join(templates, "cluster-role.yaml");
+  writeFileSync(clusterRoleFile, replaceOnce(readFileSync(clusterRoleFile, "utf8"), /(\n {2}name: \{\{ \.Values\.uuid \}\}\n) {2}namespace: pepr-system\n/, "$1", clusterRoleFile));
+
+  // deploy/chart/templates (the environment helper, the NetworkPolicy), the settings' template, the monitoring objects.
+  for (const [name, text] of Object.entries(inputs.chart.templates)) writeFileSync(path.join(templates, name), text);
+  writeFileSync(path.join(templates, "_rr-gateway-settings.tpl"), settingsTemplate());
+  for (const [file, text] of Object.entries(monitoring.files)) {
+    mkdirSync(path.dirname(path.join(chartDir, file)), { recursive: true });
+    writeFileSync(path.join(chartDir, file), text);
+  }
 
   // Extra objects as templates (the uuid from the values), the CRD in crds/ (Helm installs it first).
   const asTemplate = (o: Obj): string => yaml.dump(o, { noRefs: true, lineWidth: -1 }).replaceAll(`pepr-${inputs.uuid}`, "{{ .Values.uuid }}");
