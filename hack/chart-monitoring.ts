@@ -5,14 +5,15 @@
  * serviceMonitor, PrometheusRule → prometheusRule), and each JSON file a
  * Grafana dashboard ConfigMap labelled `grafana_dashboard: "1"` (the label
  * Grafana's dashboard sidecar looks for) switched on by
- * `monitoring.dashboard.enabled`. All are off by default.
+ * `monitoring.dashboard.enabled`. A Prometheus rule file in promtool's format
+ * (top-level `groups`) becomes a PrometheusRule. All are off by default.
  *
  * The files go into the chart as they are (under monitoring/) and the
  * templates read them with .Files.Get: alert annotations such as
  * `{{ $labels.namespace }}` are Prometheus templates, not Helm's, and must
  * reach the cluster untouched.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 
@@ -33,26 +34,51 @@ export const DASHBOARD_NAMESPACE = "pepr-system";
 /** The values key of a kind: its name with a lower-case first letter. */
 export const monitoringKey = (kind: string): string => kind.charAt(0).toLowerCase() + kind.slice(1);
 
-export function readMonitoring(dir: string, uuid: string): MonitoringInput[] {
-  let files: string[];
+/** A Prometheus rule file (promtool's format: top-level `groups`) as a PrometheusRule in pepr-system. */
+function ruleFileAsPrometheusRule(doc: Obj, file: string): Obj {
+  const stem = path.basename(file).replace(/\.ya?ml$/, "");
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: { name: stem.startsWith("rr-gateway") ? stem : `rr-gateway-${stem}`, namespace: "pepr-system", labels: { "app.kubernetes.io/name": "rr-gateway" } },
+    spec: { groups: doc.groups },
+  };
+}
+
+/**
+ * Every file under deploy/monitoring/ (subfolders too): Kubernetes objects
+ * from YAML (a promtool rule file, top-level `groups`, becomes a
+ * PrometheusRule), dashboards from JSON. YAML documents that are neither
+ * (promtool's rule tests, say) and other files are not part of the chart.
+ */
+export function readMonitoring(dir: string, uuid: string, relative = ""): MonitoringInput[] {
+  let entries: Dirent[];
   try {
-    files = readdirSync(dir).sort();
+    entries = readdirSync(path.join(dir, relative), { withFileTypes: true });
   } catch {
     return []; // no deploy/monitoring/: nothing to add
   }
-  return files.flatMap((file): MonitoringInput[] => {
-    const text = readFileSync(path.join(dir, file), "utf8").replaceAll("${UUID}", uuid);
-    if (file.endsWith(".json")) {
-      JSON.parse(text); // a broken dashboard fails the build, not Grafana
-      return [{ file, dashboard: text }];
-    }
-    if (!/\.ya?ml$/.test(file)) return [];
-    const objects = (yaml.loadAll(text) as Obj[]).filter(Boolean);
-    for (const o of objects) {
-      if (!o.kind || !o.metadata?.name) throw new Error(`deploy/monitoring/${file}: every object needs a kind and metadata.name`);
-    }
-    return [{ file, objects }];
-  });
+  return entries
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry): MonitoringInput[] => {
+      const file = path.join(relative, entry.name);
+      if (entry.isDirectory()) return readMonitoring(dir, uuid, file);
+      if (!entry.isFile()) return [];
+      const text = () => readFileSync(path.join(dir, file), "utf8").replaceAll("${UUID}", uuid);
+      if (file.endsWith(".json")) {
+        const dashboard = text();
+        JSON.parse(dashboard); // a broken dashboard fails the build, not Grafana
+        return [{ file, dashboard }];
+      }
+      if (!/\.ya?ml$/.test(file)) return [];
+      const objects = (yaml.loadAll(text()) as Obj[])
+        .filter(doc => doc && typeof doc === "object")
+        .flatMap(doc => (doc.kind && doc.apiVersion ? [doc] : Array.isArray(doc.groups) ? [ruleFileAsPrometheusRule(doc, file)] : []));
+      for (const o of objects) {
+        if (!o.metadata?.name) throw new Error(`deploy/monitoring/${file}: a ${o.kind} without metadata.name`);
+      }
+      return objects.length > 0 ? [{ file, objects }] : [];
+    });
 }
 
 export interface MonitoringChart {
@@ -113,9 +139,9 @@ export function monitoringChart(inputs: MonitoringInput[]): MonitoringChart {
   const keys = new Set<string>();
   for (const input of inputs) {
     if (input.dashboard !== undefined) {
-      const stem = input.file.replace(/\.json$/, "");
+      const stem = path.basename(input.file).replace(/\.json$/, "");
       const name = stem.startsWith("rr-gateway") ? stem : `rr-gateway-${stem}`;
-      const dataFile = `monitoring/${input.file}`;
+      const dataFile = `monitoring/dashboard-${stem}.json`;
       files[dataFile] = input.dashboard;
       files[`templates/rr-monitoring-dashboard-${stem}.yaml`] = dashboardTemplate(name, dataFile);
       keys.add(DASHBOARD_KEY);

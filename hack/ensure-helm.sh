@@ -41,7 +41,8 @@ fi
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 log "building helm $HELM_VERSION from helm.sh/helm/v3 (first run only: a few minutes on 2 cores)..."
-(cd "$HACK_DIR/build/helm" && go mod download -x 2>&1 | grep --line-buffered -o 'https://[^ ]*\.zip$' | sed -u 's|^.*/\(.*\)/@v/\(.*\)\.zip$|  downloaded \1 \2|' >&2 || true)
+log "downloading its Go modules (about 100; none when the module cache has them)..."
+(cd "$HACK_DIR/build/helm" && go mod download -x 2>&1 | grep --line-buffered -o 'https://[^ ]*\.zip$' | sed -u 's|^https://[^/]*/\(.*\)/@v/\(.*\)\.zip$|  downloaded \1 \2|' >&2 || true)
 log "compiling helm (go build -v prints each package as it is compiled)..."
 mkdir -p "$HELM_BIN_DIR.tmp"
 ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
+import { readMonitoring } from "../../hack/chart-monitoring";
 import { CHART_SETTINGS, STATIC_TOKENS_FILE } from "../../hack/chart-settings";
 import { kubectl, REPO_DIR } from "./helpers/controlplane";
 import { helm, helmBinary, helmTemplate, type Rendered } from "./helpers/helm";
@@ -106,10 +107,11 @@ describe("the Helm chart", () => {
     const templates = readdirSync(path.join(chart, "templates")).filter(f => !f.startsWith("_")).map(f => `templates/${f}`);
     const rendered = new Set([...defaults.sources, ...allOn.sources]);
     expect(templates.filter(t => !rendered.has(t))).toEqual([]);
-    // One per file in deploy/monitoring/, and the NetworkPolicy.
-    const monitoringFiles = readdirSync(path.join(REPO_DIR, "deploy/monitoring"));
-    expect(monitoringFiles.length).toBeGreaterThan(0);
-    expect(allOn.sources.filter(s => s.startsWith("templates/rr-monitoring-")).length).toBeGreaterThanOrEqual(monitoringFiles.length);
+    // One per object and dashboard in deploy/monitoring/; none of them, nor the NetworkPolicy, by default.
+    const monitoring = readMonitoring(path.join(REPO_DIR, "deploy/monitoring"), build.uuid);
+    const expected = monitoring.reduce((n, m) => n + (m.objects?.length ?? 1), 0);
+    expect(expected).toBeGreaterThan(0);
+    expect(allOn.sources.filter(s => s.startsWith("templates/rr-monitoring-"))).toHaveLength(expected);
     expect(defaults.sources.filter(s => s.startsWith("templates/rr-monitoring-") || s.includes("networkpolicy"))).toEqual([]);
   });
 
@@ -169,22 +171,21 @@ describe("the Helm chart", () => {
   });
 
   it("renders deploy/monitoring/ as it is, with the values' labels: ServiceMonitor, PrometheusRule, and the dashboard as a grafana_dashboard ConfigMap", () => {
-    const originals = readdirSync(path.join(REPO_DIR, "deploy/monitoring"))
-      .filter(f => /\.ya?ml$/.test(f))
-      .flatMap(f => (yaml.loadAll(readFileSync(path.join(REPO_DIR, "deploy/monitoring", f), "utf8").replaceAll("${UUID}", build.uuid)) as Obj[]).filter(Boolean));
+    const monitoring = readMonitoring(path.join(REPO_DIR, "deploy/monitoring"), build.uuid);
+    const originals = monitoring.flatMap(m => m.objects ?? []);
     for (const original of originals) {
       const [rendered] = find(allOn.objects, original.kind, o => o.metadata.name === original.metadata.name && o.metadata.labels?.release === "kube-prometheus-stack");
       // Prometheus' own {{ $labels... }} templates come through untouched.
       expect(rendered.spec).toEqual(original.spec);
       expect(rendered.metadata.labels).toEqual({ ...original.metadata.labels, release: "kube-prometheus-stack" });
     }
-    const dashboards = readdirSync(path.join(REPO_DIR, "deploy/monitoring")).filter(f => f.endsWith(".json"));
+    const dashboards = monitoring.flatMap(m => (m.dashboard === undefined ? [] : [JSON.parse(m.dashboard)]));
     const configMaps = find(allOn.objects, "ConfigMap", c => c.metadata.labels?.grafana_dashboard === "1");
     expect(configMaps).toHaveLength(dashboards.length);
     for (const cm of configMaps) {
       expect(cm.metadata).toMatchObject({ namespace: "monitoring", annotations: { grafana_folder: "Kubernaut" } });
       const [json] = Object.values(cm.data as Record<string, string>);
-      expect(dashboards.map(f => JSON.parse(readFileSync(path.join(REPO_DIR, "deploy/monitoring", f), "utf8")))).toContainEqual(JSON.parse(json));
+      expect(dashboards).toContainEqual(JSON.parse(json));
     }
   });
 
