@@ -37,21 +37,35 @@ export const monitoringKey = (kind: string): string => kind.charAt(0).toLowerCas
 /** A Prometheus rule file (promtool's format: top-level `groups`) as a PrometheusRule in pepr-system. */
 function ruleFileAsPrometheusRule(doc: Obj, file: string): Obj {
   const stem = path.basename(file).replace(/\.ya?ml$/, "");
-  return {
+  const rule = {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
     metadata: { name: stem.startsWith("rr-gateway") ? stem : `rr-gateway-${stem}`, namespace: "pepr-system", labels: { "app.kubernetes.io/name": "rr-gateway" } },
     spec: { groups: doc.groups },
   };
+  converted.add(rule);
+  return rule;
 }
+
+/** The PrometheusRules made from rule files. */
+const converted = new WeakSet<Obj>();
 
 /**
  * Every file under deploy/monitoring/ (subfolders too): Kubernetes objects
- * from YAML (a promtool rule file, top-level `groups`, becomes a
- * PrometheusRule), dashboards from JSON. YAML documents that are neither
+ * from YAML, dashboards from JSON. A promtool rule file (top-level `groups`)
+ * becomes a PrometheusRule, unless the folder has a PrometheusRule of its
+ * own (then the rule file is taken for its source, kept for promtool, and
+ * left out so no alert is defined twice). YAML documents that are neither
  * (promtool's rule tests, say) and other files are not part of the chart.
  */
-export function readMonitoring(dir: string, uuid: string, relative = ""): MonitoringInput[] {
+export function readMonitoring(dir: string, uuid: string): MonitoringInput[] {
+  const inputs = readFolder(dir, uuid, "");
+  const hasOwnRule = inputs.some(i => i.objects?.some(o => o.kind === "PrometheusRule" && !converted.has(o)));
+  if (!hasOwnRule) return inputs;
+  return inputs.map(i => ({ ...i, objects: i.objects?.filter(o => !converted.has(o)) })).filter(i => i.dashboard !== undefined || (i.objects?.length ?? 0) > 0);
+}
+
+function readFolder(dir: string, uuid: string, relative: string): MonitoringInput[] {
   let entries: Dirent[];
   try {
     entries = readdirSync(path.join(dir, relative), { withFileTypes: true });
@@ -62,7 +76,7 @@ export function readMonitoring(dir: string, uuid: string, relative = ""): Monito
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((entry): MonitoringInput[] => {
       const file = path.join(relative, entry.name);
-      if (entry.isDirectory()) return readMonitoring(dir, uuid, file);
+      if (entry.isDirectory()) return readFolder(dir, uuid, file);
       if (!entry.isFile()) return [];
       const text = () => readFileSync(path.join(dir, file), "utf8").replaceAll("${UUID}", uuid);
       if (file.endsWith(".json")) {
