@@ -55,8 +55,7 @@ export const CHART_SETTINGS: readonly ChartSetting[] = [
 ];
 
 /** The static-tokens file the chart mounts from gateway.auth.staticTokens.secretName (docs/deploy.md). */
-export const STATIC_TOKENS_DIR = "/etc/rr-gateway/static-tokens";
-export const STATIC_TOKENS_FILE = `${STATIC_TOKENS_DIR}/tokens`;
+export const STATIC_TOKENS_FILE = "/etc/rr-gateway/static-tokens/tokens";
 
 /** A value as the chart's values hold it, from the environment's spelling. */
 function valueOf(setting: ChartSetting, raw: string): unknown {
@@ -117,7 +116,7 @@ function schemaOf(s: ChartSetting): Json {
     case "boolean":
       return { type: "boolean", description };
     case "integer":
-      return { type: ["integer", "string"], minimum: 1, pattern: "^$", description };
+      return { type: ["integer", "string"], minimum: 0, pattern: "^$", description };
     default:
       return s.enum ? { type: "string", enum: [...s.enum], description } : { type: "string", description };
   }

@@ -29,7 +29,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import yaml from "js-yaml";
 import { GATEWAY_TLS_SECRET, gatewayTlsSecret, generateGatewayCertificate } from "./gateway-certificate";
-import { settingsSchema, settingsTemplate, settingsValues, STATIC_TOKENS_DIR } from "./chart-settings";
+import { settingsSchema, settingsTemplate, settingsValues, STATIC_TOKENS_FILE } from "./chart-settings";
 import { monitoringChart, monitoringSchema, monitoringValues, readMonitoring, type MonitoringInput } from "./chart-monitoring";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any kind
@@ -46,6 +46,8 @@ export interface AdmissionGatewayPatch {
 
 export interface FoldInputs {
   uuid: string;
+  /** package.json's version: the chart's appVersion. */
+  version: string;
   /** CRDs and the other extra objects, ${UUID} already replaced. */
   crds: Obj[];
   extras: Obj[];
@@ -61,7 +63,7 @@ export interface FoldInputs {
 const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
 export function readInputs(repoDir = REPO_DIR): FoldInputs {
-  const pkg = JSON.parse(readFileSync(path.join(repoDir, "package.json"), "utf8")) as { pepr: { uuid: string; env?: Record<string, string> } };
+  const pkg = JSON.parse(readFileSync(path.join(repoDir, "package.json"), "utf8")) as { version: string; pepr: { uuid: string; env?: Record<string, string> } };
   const uuid = pkg.pepr.uuid;
   const load = (dir: string, filter: (f: string) => boolean): Obj[] =>
     readdirSync(dir)
@@ -74,6 +76,7 @@ export function readInputs(repoDir = REPO_DIR): FoldInputs {
   const templatesDir = path.join(chartDir, "templates");
   return {
     uuid,
+    version: pkg.version,
     crds: load(path.join(repoDir, "crds"), () => true),
     extras: load(moduleDir, f => f !== "admission-gateway.yaml"),
     patch: yaml.load(readFileSync(path.join(moduleDir, "admission-gateway.yaml"), "utf8")) as AdmissionGatewayPatch,
@@ -232,13 +235,13 @@ function foldEnvAndStaticTokens(deployment: string, file: string): string {
   text = replaceOnce(
     text,
     "              mountPath: /etc/rr-gateway/tls\n              readOnly: true\n",
-    `              mountPath: /etc/rr-gateway/tls\n              readOnly: true\n            {{- if .Values.gateway.auth.staticTokens.secretName }}\n            - name: rr-gateway-static-tokens\n              mountPath: ${STATIC_TOKENS_DIR}\n              readOnly: true\n            {{- end }}\n`,
+    `              mountPath: /etc/rr-gateway/tls\n              readOnly: true\n            {{- if .Values.gateway.auth.staticTokens.secretName }}\n            - name: rr-gateway-static-tokens\n              mountPath: ${path.dirname(STATIC_TOKENS_FILE)}\n              readOnly: true\n            {{- end }}\n`,
     file,
   );
   return replaceOnce(
     text,
     /( {12}secretName: \{\{ \.Values\.gateway\.tls\.secretName \| default "[^"]+" \}\}\n)/,
-    "$1        {{- with .Values.gateway.auth.staticTokens }}\n        {{- if .secretName }}\n        - name: rr-gateway-static-tokens\n          secret:\n            secretName: {{ .secretName }}\n            items:\n              - key: {{ .key }}\n                path: tokens\n        {{- end }}\n        {{- end }}\n",
+    `$1        {{- with .Values.gateway.auth.staticTokens }}\n        {{- if .secretName }}\n        - name: rr-gateway-static-tokens\n          secret:\n            secretName: {{ .secretName }}\n            items:\n              - key: {{ .key }}\n                path: ${path.basename(STATIC_TOKENS_FILE)}\n        {{- end }}\n        {{- end }}\n`,
     file,
   );
 }
@@ -272,8 +275,7 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
   const deploymentFile = path.join(templates, "admission-deployment.yaml");
   let deployment = readFileSync(deploymentFile, "utf8");
   if (deployment.includes(FOLDED_ANNOTATION)) return;
-  const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, "package.json"), "utf8")) as { version: string };
-  foldChartYaml(path.join(chartDir, "Chart.yaml"), pkg.version);
+  foldChartYaml(path.join(chartDir, "Chart.yaml"), inputs.version);
   const monitoring = monitoringChart(inputs.monitoring);
 
   // Values: the gateway section, and Pepr's admission values the probe, grace period and resources come from.
