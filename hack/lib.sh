@@ -28,7 +28,15 @@ kube_ready() { curl -sk --max-time 2 "https://127.0.0.1:$KUBE_SECURE_PORT/readyz
 admin_kubeconfig() { echo "$RRGW_RUN_DIR/kubeconfig-admin"; }
 
 # Installs the npm dependencies from the lockfile when they are missing or stale.
+# A node_modules that is a symlink (one install shared by several checkouts) is
+# left alone: npm ci would empty the folder it points to, under the others too.
 ensure_node_modules() {
+  if [[ -L "$REPO_DIR/node_modules" ]]; then
+    if [[ "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]]; then
+      log "node_modules is a symlink (to $(readlink "$REPO_DIR/node_modules")) older than package-lock.json: not reinstalling through it; run npm ci where it points if the lockfile changed"
+    fi
+    return 0
+  fi
   if [[ ! -d "$REPO_DIR/node_modules" || "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]]; then
     log "installing npm dependencies (npm ci)..."
     (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error)
