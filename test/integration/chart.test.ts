@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 import { readMonitoring } from "../../hack/chart-monitoring";
@@ -186,6 +186,20 @@ describe("the Helm chart", () => {
       expect(cm.metadata).toMatchObject({ namespace: "monitoring", annotations: { grafana_folder: "Kubernaut" } });
       const [json] = Object.values(cm.data as Record<string, string>);
       expect(dashboards).toContainEqual(JSON.parse(json));
+    }
+  });
+
+  it("has every value it adds in docs/deploy.md's table, with the setting each one sets", () => {
+    const doc = readFileSync(path.join(REPO_DIR, "docs/deploy.md"), "utf8");
+    const table = doc.slice(doc.indexOf("### Helm chart values"), doc.indexOf("### With `npx pepr deploy`"));
+    const rows = table.split("\n").filter(l => l.startsWith("| `"));
+    for (const s of CHART_SETTINGS) {
+      const leaf = s.path.split(".").at(-1)!;
+      expect({ setting: s.env, row: rows.some(r => (r.includes(`\`${s.path}\``) || r.includes(`.${leaf}\``)) && r.includes(s.env.replace(/^GATEWAY_AUTH_(GROUP|RESOURCE|RESOURCE_NAME|NAMESPACE)$/, "_$1"))) }).toEqual({ setting: s.env, row: true });
+    }
+    const values = yaml.load(readFileSync(path.join(chart, "values.yaml"), "utf8")) as Obj;
+    for (const key of [...Object.keys(values.networkPolicy).map(k => `networkPolicy.${k}`), ...Object.keys(values.monitoring).map(k => `monitoring.${k}.enabled`), "gateway.auth.staticTokens.secretName", "gateway.auth.staticTokens.key"]) {
+      expect({ key, row: rows.some(r => r.startsWith(`| \`${key}\``)) }).toEqual({ key, row: true });
     }
   });
 
