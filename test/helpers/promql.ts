@@ -12,15 +12,15 @@ const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "grou
  * lists of by/without/on/ignoring and function names are left out.
  */
 export function vectorSelectors(expr: string): string[] {
-  // Label values may contain anything: set them aside first, then drop the label lists of by/without/on/ignoring.
+  // Label values may contain anything: set them aside first (as @n@, which no PromQL expression contains), then drop the label lists of by/without/on/ignoring.
   const strings: string[] = [];
   const text = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, s => {
       strings.push(s);
-      return `\u0000${strings.length - 1}\u0000`;
+      return `@${strings.length - 1}@`;
     })
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
-  const restore = (s: string): string => s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => strings[Number(i)]);
+  const restore = (s: string): string => s.replace(/@(\d+)@/g, (_m, i: string) => strings[Number(i)]);
   const found: string[] = [];
   const re = /([a-zA-Z_:][a-zA-Z0-9_:]*)?\s*(\{[^}]*\})?/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
