@@ -44,7 +44,7 @@ export function metricNames(expr: string): string[] {
   return vectorSelectors(expr).map(s => s.match(/^[a-zA-Z_:][a-zA-Z0-9_:]*/)?.[0] ?? s.match(/__name__\s*=\s*"([^"]+)"/)?.[1] ?? s);
 }
 
-interface GrafanaPanel {
+export interface GrafanaPanel {
   title?: string;
   targets?: { expr?: string }[];
   panels?: GrafanaPanel[];
