@@ -8,7 +8,7 @@ import { round, summarize } from "./stats";
 export interface MeasureOptions extends LoadOptions {
   /** Unmeasured operations first (numbered count.., so they never share an item with measured ones). */
   warmup?: number;
-  /** Gateways whose gateway_api_writes_total is read alongside the API server's counters. */
+  /** Gateways whose rr_gateway_api_writes_total is read alongside the API server's counters. */
   gateways?: Gateways;
   /** Wait this long after the run before reading the write counters. */
   settleMs?: number;

@@ -59,12 +59,12 @@ export async function scrape(url: string): Promise<Map<string, number>> {
   return values;
 }
 
-/** gateway_api_writes_total of several replicas, summed, by operation. */
+/** rr_gateway_api_writes_total of several replicas, summed, by operation. */
 export async function gatewayWrites(urls: readonly string[]): Promise<Record<string, number>> {
   const byOperation: Record<string, number> = {};
   for (const url of urls) {
     for (const [series, value] of await scrape(url)) {
-      if (!series.startsWith("gateway_api_writes_total{")) continue;
+      if (!series.startsWith("rr_gateway_api_writes_total{")) continue;
       const op = labelsOf(series).operation ?? "?";
       byOperation[op] = (byOperation[op] ?? 0) + value;
     }

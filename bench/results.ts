@@ -10,7 +10,7 @@ export interface Measurement extends RunStats {
   /** Stopped by the time limit before its count. */
   truncated?: boolean;
   firstError?: string;
-  /** API writes counted by the API server (apiserver_request_total) and by the gateway (gateway_api_writes_total). */
+  /** API writes counted by the API server (apiserver_request_total) and by the gateway (rr_gateway_api_writes_total). */
   writes?: { apiserver: WriteDelta; gateway?: WriteDelta; perSignal: number; perBurst?: { mean: number; max: number } };
   /** Anything else worth keeping (correctness checks, sizes). */
   extra?: Record<string, unknown>;

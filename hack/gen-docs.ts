@@ -6,7 +6,7 @@
  *
  * - gateway configuration: every variable of GATEWAY_ENV (src/gateway/config.ts) with its default;
  * - orchestrator configuration: the table of docs/orchestrator.md's "Configuration" section;
- * - metrics: every metric the gateway registers (src/gateway/metrics.ts).
+ * - metrics: every metric the gateway registers (src/gateway/metrics.ts) and the orchestrator's (src/orchestrator/metrics.ts).
  *
  * Each section sits between <!-- gen:NAME:begin --> and <!-- gen:NAME:end --> in README.md.
  */
@@ -15,6 +15,9 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { GATEWAY_ENV } from "../src/gateway/config";
 import { GatewayMetrics } from "../src/gateway/metrics";
+import { metricName } from "../src/metrics/prefix";
+import { processRegistry } from "../src/metrics/process-registry";
+import { reportOrchestrator } from "../src/orchestrator/metrics";
 
 const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
@@ -38,19 +41,20 @@ export function orchestratorConfigTable(repoDir = REPO_DIR): string {
 
 export function metricsTable(): string {
   const metrics = new GatewayMetrics();
-  const rows = metrics.registry
-    .getMetricsAsArray()
-    .filter(m => !/^gateway_(process|nodejs)_/.test(m.name))
-    .map(m => {
-      const { name, help, labelNames } = m as unknown as { name: string; help: string; labelNames?: string[] };
-      const type = (m as unknown as { constructor: { name: string } }).constructor.name.toLowerCase();
-      return `| \`${name}\` | ${type} | ${labelNames?.length ? labelNames.map(l => `\`${l}\``).join(", ") : ""} | ${cell(help)} |`;
-    });
+  // The orchestrator's gauge is registered (on the process registry) by the first orchestrator a process starts.
+  const unreport = reportOrchestrator(() => false);
+  const leader = processRegistry().getSingleMetric(metricName("orchestrator_leader"));
+  unreport();
+  const rows = [...metrics.registry.getMetricsAsArray(), ...(leader ? [leader] : [])].map(m => {
+    const { name, help, labelNames } = m as unknown as { name: string; help: string; labelNames?: string[] };
+    const type = (m as unknown as { constructor: { name: string } }).constructor.name.toLowerCase();
+    return `| \`${name}\` | ${type} | ${labelNames?.length ? labelNames.map(l => `\`${l}\``).join(", ") : ""} | ${cell(help)} |`;
+  });
   return [
     "| metric | type | labels | meaning |",
     "|---|---|---|---|",
     ...rows,
-    "| `gateway_process_*`, `gateway_nodejs_*` | | | Node.js process metrics (prom-client defaults) |",
+    "| `process_*`, `nodejs_*` | | | Node.js process metrics under their standard names (prom-client's defaults), once per process |",
   ].join("\n");
 }
 

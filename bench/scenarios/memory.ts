@@ -123,7 +123,7 @@ async function measureGateway(ctx: BenchContext, namespace: string, hook: string
     return {
       startToReadyMs,
       cacheSyncMs: logGap(gw.output(), /gateway listening/, /cache synced/),
-      cacheSize: metrics.get("gateway_rr_cache_size") ?? NaN,
+      cacheSize: metrics.get("rr_gateway_rr_cache_size") ?? NaN,
       rssBytes: usage.rss,
       heapUsedBytes: usage.heapUsed,
       heapTotalBytes: usage.heapTotal,

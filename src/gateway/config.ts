@@ -103,7 +103,7 @@ export const GATEWAY_ENV = {
   GATEWAY_NAMESPACE: ["kubernaut-system", "namespace for RemediationRequests"],
   KUBECONFIG: ["", "kubeconfig file (default: ~/.kube/config, else in-cluster)"],
   GATEWAY_FINGERPRINT_STRATEGY: ["resource", "resource (alertname:namespace:kind:name; a target that names no resource adds the alert's labels), owner (top-level owner of the target), or kubernaut (kubernaut's own formula: [cluster:]namespace:kind:name of the top-level owner)"],
-  GATEWAY_IGNORED_ALERTS: ["", "comma-separated alert names answered `ignored` (200, counted in gateway_signals_ignored_total) and never recorded, e.g. Watchdog,InfoInhibitor (always-firing alerts)"],
+  GATEWAY_IGNORED_ALERTS: ["", "comma-separated alert names answered `ignored` (200, counted in rr_gateway_signals_ignored_total) and never recorded, e.g. Watchdog,InfoInhibitor (always-firing alerts)"],
   GATEWAY_CLUSTER_ID: ["", "spec.clusterID of RRs whose signal carries no `cluster` label (kubernaut reads that label); empty: left out"],
   GATEWAY_SCOPE: [
     "all",

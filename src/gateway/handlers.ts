@@ -104,7 +104,9 @@ const NO_REFUSALS: ReadonlyMap<string, NamespaceRefusal> = new Map();
 /**
  * GATEWAY_AUTH_SCOPE=namespace: the target namespaces of these signals their
  * sender may not send for (one review per distinct namespace), counted and
- * logged by namespace and user, never by token. Empty in gateway scope.
+ * logged by namespace and user (the metric by the review's scope only: a
+ * label must not carry a namespace a sender wrote), never by token. Empty in
+ * gateway scope.
  */
 async function namespaceRefusals(signals: readonly Signal[], source: string, { caller, requestId }: SignalRequest, deps: HandlerDeps): Promise<ReadonlyMap<string, NamespaceRefusal>> {
   if (!deps.namespaceAuthorizer || !caller || signals.length === 0) return NO_REFUSALS;
@@ -115,7 +117,7 @@ async function namespaceRefusals(signals: readonly Signal[], source: string, { c
   for (const namespace of namespaces) if (refusals.has(namespace)) refusedPer.set(namespace, (refusedPer.get(namespace) ?? 0) + 1);
   for (const [namespace, count] of refusedPer) {
     deps.metrics.signalsRejected.inc({ source, reason: "forbidden_namespace" }, count);
-    deps.metrics.signalsForbidden.inc({ namespace: namespace || "(cluster-scoped)" }, count);
+    deps.metrics.signalsForbidden.inc({ scope: namespace ? "namespace" : "cluster" }, count);
     deps.logger.warn({ requestId, user: caller.user, namespace: namespace || undefined, clusterScoped: !namespace, signals: count }, `signals refused: ${refusals.get(namespace)!.message}`);
   }
   return refusals;

@@ -8,6 +8,7 @@ import { RemediationRequestCache } from "../k8s/rr-cache";
 import { RemediationRequestClient } from "../k8s/rr-client";
 import { ScopeLabels } from "../k8s/scope-labels";
 import { MANAGED_LABEL } from "../signal/scope";
+import { phaseLabel } from "../model/phases";
 import { BearerAuthenticator, NO_AUTH, readStaticTokens, type Authenticator } from "./auth";
 import { CircuitBreaker } from "./circuit-breaker";
 import { DuplicateDetector } from "./duplicate-detector";
@@ -66,10 +67,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         })
       : undefined;
   const scope = new ScopeFilter(config.scope, scopeLabels);
-  const metrics = new GatewayMetrics(
-    () => cache.size,
-    () => scopeLabels?.sizes() ?? {},
-  );
+  const metrics = new GatewayMetrics({
+    rrCache: {
+      get size() {
+        return cache.size;
+      },
+      get hasSynced() {
+        return cache.hasSynced;
+      },
+      countByPhase: () => cache.countBy(rr => phaseLabel(rr.status?.overallPhase)),
+    },
+    scopeLabelled: () => scopeLabels?.sizes() ?? {},
+  });
   // Every optional feature is on until the installed CRD says otherwise (read before the gateway is ready).
   let schema: SchemaFeatures | undefined;
   const featureOn = (feature: Feature) => (): boolean => (schema?.features ?? ALL_FEATURES_ON)[feature];
@@ -167,7 +176,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   };
 }
 
-/** Says at start which optional features the installed CRD leaves off, and sets gateway_feature_enabled. */
+/** Says at start which optional features the installed CRD leaves off, and sets rr_gateway_feature_enabled. */
 function reportFeatures(read: SchemaFeatures, metrics: GatewayMetrics, logger: Logger): void {
   for (const [feature, on] of Object.entries(read.features) as [Feature, boolean][]) metrics.featureEnabled.set({ feature: OPTIONAL_FEATURES[feature].name }, on ? 1 : 0);
   const off = featuresOff(read.features);

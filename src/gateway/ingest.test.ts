@@ -79,13 +79,16 @@ describe("SignalIngest", () => {
     expect(repeat[0].kind === "recorded" && repeat[0].result.count).toBe(2);
   });
 
-  it("fails fast without calling the API while the circuit is open", async () => {
+  it("fails fast without calling the API while the circuit is open, counted as circuit_open", async () => {
     const { recorder, calls } = fakeRecorder(new Set(["a"]));
-    const ingest = ingestWith(recorder);
+    const metrics = new GatewayMetrics();
+    const ingest = new SignalIngest({ ...ingestDeps(recorder), metrics });
     expect((await ingest.ingest(signals("a"), "r1"))[0].kind).toBe("failed");
     const second = await ingest.ingest(signals("b"), "r2");
     expect(second[0].kind === "failed" && second[0].error.code).toBe("GW_API_UNAVAILABLE");
     expect(calls).toEqual(["a"]);
+    const rejected = (await metrics.signalsRejected.get()).values.filter(v => v.value > 0).map(v => [v.labels.reason, v.value]);
+    expect(rejected).toEqual(expect.arrayContaining([["circuit_open", 1]]));
   });
 
   it("answers a retryable 503 when the API server refuses the gateway itself (403), and keeps the circuit closed", async () => {
@@ -116,7 +119,7 @@ describe("SignalIngest", () => {
     const [outcome] = await ingest.ingest(signals("a"), "r1", left.signal);
     expect(outcome.kind).toBe("failed");
     const rejected = await metrics.signalsRejected.get();
-    expect(rejected.values).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "sender_left" }, value: 1 })]);
+    expect(rejected.values.filter(v => v.value > 0)).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "sender_left" }, value: 1 })]);
   });
 
   describe("with GATEWAY_SCOPE=managed-label", () => {
@@ -129,7 +132,7 @@ describe("SignalIngest", () => {
       expect(outcomes[1]).toEqual({ kind: "unmanaged", target: { kind: "Pod", name: "b", namespace: "n", apiVersion: "v1" } });
       expect(calls).toEqual(["a"]);
       const rejected = await metrics.signalsRejected.get();
-      expect(rejected.values).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "unmanaged_resource" }, value: 2 })]);
+      expect(rejected.values.filter(v => v.value > 0)).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "unmanaged_resource" }, value: 2 })]);
     });
 
     it("answers 503 (GW_SCOPE_UNKNOWN), never a rejection, while the labels are not known", async () => {

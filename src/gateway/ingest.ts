@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { kubernautFingerprint, ownerFingerprint, resourceFingerprint, type FingerprintStrategy } from "../dedup/fingerprint";
 import { RedeliveryMemory } from "./redelivery-memory";
+import { severityClass } from "../signal/severity";
 import type { Signal, TargetRef } from "../signal/signal";
 import { UNKNOWN_KIND } from "../signal/target-rules";
 import { SignalValidationError } from "../signal/validation-error";
@@ -55,6 +56,7 @@ export class SignalIngest {
     if (!(await breaker.admit())) {
       // Fail fast: the API server is unreachable, so nothing is sent to it.
       metrics.circuitRejections.inc(signals.length);
+      for (const signal of signals) metrics.signalsRejected.inc({ source: signal.source, reason: "circuit_open" });
       const error = unavailable();
       return signals.map(() => ({ kind: "failed", error }));
     }
@@ -69,7 +71,7 @@ export class SignalIngest {
 
   private async ingestOne(signal: Signal, requestId: string, gone?: AbortSignal): Promise<Outcome> {
     const { metrics, recorder, logger, breaker, redelivery } = this.deps;
-    metrics.signalsReceived.inc({ source: signal.source, severity: signal.severity });
+    metrics.signalsReceived.inc({ source: signal.source, severity: severityClass(signal.severity) });
     const remembered = redelivery.take(signal.deliveryKey, Date.now());
     if (remembered) {
       metrics.redeliveriesAnswered.inc();

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
+import { exposition } from "../metrics/process-registry";
 import type { Authenticator, Caller } from "./auth";
 import { sleep } from "./backoff";
 import { readJsonBody } from "./body";
@@ -177,7 +178,8 @@ export class GatewayServer {
         if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced, CRD not read, or kubernaut.ai/managed namespace labels not listed yet" };
         return { status: 200, body: readyDetail(this.deps.featuresOff?.() ?? []) };
       case "/metrics":
-        return { status: 200, body: await this.deps.metrics.registry.metrics(), contentType: this.deps.metrics.registry.contentType };
+        // With the process's own metrics: Node.js runtime, and the mock orchestrator's when it runs in this process.
+        return { status: 200, ...(await exposition(this.deps.metrics.registry)) };
       default:
         throw new GatewayError("GW_NOT_FOUND", `no such endpoint: ${path}. Signals go to ${Object.keys(SIGNAL_ROUTES).join(" or ")}`);
     }

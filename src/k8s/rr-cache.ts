@@ -67,6 +67,13 @@ export class RemediationRequestCache {
     return n;
   }
 
+  /** The cached RRs counted by a key (for metrics: one pass over the cache, at scrape time). */
+  countBy<K>(key: (rr: RemediationRequest) => K): Map<K, number> {
+    const counts = new Map<K, number>();
+    for (const rrs of this.byFingerprint.values()) for (const rr of rrs.values()) counts.set(key(rr), (counts.get(key(rr)) ?? 0) + 1);
+    return counts;
+  }
+
   /** Adds or updates an RR, unless the cache already holds a newer version of it. */
   observe(rr: RemediationRequest): void {
     const fingerprint = rr.spec?.signalFingerprint;

@@ -31,3 +31,14 @@ export const TERMINAL_PHASES: ReadonlySet<string> = new Set<Phase>([
 export function isTerminal(phase: string | undefined): boolean {
   return phase !== undefined && TERMINAL_PHASES.has(phase);
 }
+
+/** What an RR's phase counts as in metrics: "None" before the orchestrator sets one, "Unknown" for a phase kubernaut does not define. */
+export type PhaseLabel = Phase | "None" | "Unknown";
+
+const KNOWN_PHASES: ReadonlySet<string> = new Set<string>(PHASES);
+
+/** The bounded label value for an RR's status.overallPhase (a label must never carry whatever a writer put there). */
+export function phaseLabel(phase: string | undefined): PhaseLabel {
+  if (!phase) return "None";
+  return KNOWN_PHASES.has(phase) ? (phase as Phase) : "Unknown";
+}

@@ -3,7 +3,7 @@
  * fields src/model/kubernaut-additions.ts adds to kubernaut's schema. Under kubernaut's own
  * CRD these fields are not declared, the API server refuses an apply that
  * sets them, and the feature is off (reported at start, in /readyz and in
- * the gateway_feature_enabled metric) instead of failing signal after signal.
+ * the rr_gateway_feature_enabled metric) instead of failing signal after signal.
  */
 export const OPTIONAL_FEATURES = {
   stormAggregation: {

@@ -92,8 +92,15 @@ describe("configFromEnv", () => {
     [{ ORCHESTRATOR_LEASE_DURATION: "1500ms" }, /^ORCHESTRATOR_LEASE_DURATION: "1500ms" must be a whole number of seconds/],
     [{ ORCHESTRATOR_LEASE_NAME: "My Lease" }, /^ORCHESTRATOR_LEASE_NAME: "My Lease" is not a valid object name/],
     [{ ORCHESTRATOR_CONFIG_FILE: "/missing.yaml" }, /^ORCHESTRATOR_CONFIG_FILE: cannot read \/missing.yaml \(ENOENT/],
+    [{ ORCHESTRATOR_METRICS_PORT: "http" }, /^ORCHESTRATOR_METRICS_PORT: "http" is not a port number/],
+    [{ ORCHESTRATOR_METRICS_PORT: "70000" }, /^ORCHESTRATOR_METRICS_PORT: "70000" is not a port number/],
   ])("rejects %o naming the variable", (env, message) => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it("serves metrics only when ORCHESTRATOR_METRICS_PORT is set", () => {
+    expect(configFromEnv({}, sources()).metricsPort).toBeUndefined();
+    expect(configFromEnv({ ORCHESTRATOR_METRICS_PORT: "9464" }, sources()).metricsPort).toBe(9464);
   });
 
   it("reports every problem at once", () => {

@@ -28,6 +28,8 @@ export interface OrchestratorConfig {
   /** routingStatus.nextAllowedExecution after DryRun (kubernaut: 1h); 0 turns it off. */
   dryRunHoldMs: number;
   lease: { name: string; namespace: string; durationMs: number };
+  /** Serve /metrics (plain HTTP, all interfaces) on this port; undefined: not (in the module, the gateway's /metrics includes the orchestrator's). */
+  metricsPort?: number;
 }
 
 /** The environment variables read, with their defaults (also the reference in docs/orchestrator.md). */
@@ -45,6 +47,7 @@ export const ENV = {
   leaseName: "ORCHESTRATOR_LEASE_NAME",
   leaseNamespace: "ORCHESTRATOR_LEASE_NAMESPACE",
   leaseDuration: "ORCHESTRATOR_LEASE_DURATION",
+  metricsPort: "ORCHESTRATOR_METRICS_PORT",
 } as const;
 
 /** The log level the orchestrator's logger uses (ORCHESTRATOR_LOG_LEVEL, else LOG_LEVEL), if it is not one. */
@@ -131,6 +134,8 @@ export function configFromEnv(env: Record<string, string | undefined>, sources: 
   // A Lease records its duration in whole seconds (spec.leaseDurationSeconds).
   const leaseDurationMs = duration(ENV.leaseDuration, DEFAULTS.leaseDuration, ms => (ms >= 1_000 && ms % 1_000 === 0 ? undefined : "must be a whole number of seconds, at least 1s"));
 
+  const metricsPort = optionalPort(ENV.metricsPort, text(ENV.metricsPort, ""), problems);
+
   const configFile = text(ENV.configFile, "") || undefined;
   const rules = configFile ? readRules(configFile, sources, problems) : [];
 
@@ -147,7 +152,17 @@ export function configFromEnv(env: Record<string, string | undefined>, sources: 
     noActionHoldMs,
     dryRunHoldMs,
     lease: { name: leaseName, namespace: leaseNamespace, durationMs: leaseDurationMs },
+    metricsPort,
   };
+}
+
+/** A port number from 0 (a free one) to 65535, or undefined when the variable is unset. */
+function optionalPort(name: string, value: string, problems: string[]): number | undefined {
+  if (value === "") return undefined;
+  const port = Number(value);
+  if (/^\d+$/.test(value) && port <= 65535) return port;
+  problems.push(`${name}: ${JSON.stringify(value)} is not a port number (0 to 65535; 0 picks a free one)`);
+  return undefined;
 }
 
 const HOLD_DEFAULT = {

@@ -6,8 +6,10 @@ import { LeaseElector } from "../k8s/lease";
 import { RemediationRequestClient } from "../k8s/rr-client";
 import { RemediationRequestWatch } from "../k8s/rr-watch";
 import type { RemediationRequest } from "../model/remediation-request";
-import { configFromEnv, OrchestratorConfig } from "./config";
+import { configFromEnv, ENV, OrchestratorConfig } from "./config";
 import { formatDuration } from "./duration";
+import { reportOrchestrator } from "./metrics";
+import { serveMetrics, type MetricsServer } from "../metrics/server";
 import { OWNED_FIELDS } from "./owned-status";
 import { Reconciler } from "./reconciler";
 import { WorkQueue } from "./work-queue";
@@ -26,6 +28,8 @@ export interface OrchestratorDeps {
 export interface RunningOrchestrator {
   /** True while this instance holds the Lease and drives RRs. */
   readonly isLeader: boolean;
+  /** The port of ORCHESTRATOR_METRICS_PORT's /metrics, when it serves one (startOrchestratorFromEnv only). */
+  readonly metricsPort?: number;
   /** Finishes the reconciles in flight, releases the Lease (a standby takes over at once), stops the watch. */
   stop(): Promise<void>;
 }
@@ -87,6 +91,7 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
   // Sync first, so the index is complete when this instance starts leading.
   await watch.start();
   elector.start();
+  const unreport = reportOrchestrator(isLeader);
   log.info(
     {
       namespace: config.namespace,
@@ -114,6 +119,7 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
       await queue.stop();
       await elector.stop();
       await watch.stop();
+      unreport();
       log.info("mock remediation orchestrator stopped");
     },
   };
@@ -132,14 +138,28 @@ export function defaultIdentity(): string {
 export async function startOrchestratorFromEnv(env: Record<string, string | undefined>, log: Logger): Promise<RunningOrchestrator> {
   const config = configFromEnv(env, { readFile: path => readFileSync(path, "utf8"), defaultIdentity });
   const kube = await KubeClient.create(loadKubeConfig());
+  let metrics: MetricsServer | undefined;
   try {
     const running = await startOrchestrator(config, { kube, log: log.child({ identity: config.identity }) });
+    if (config.metricsPort !== undefined) {
+      try {
+        metrics = await serveMetrics(config.metricsPort, "0.0.0.0");
+      } catch (err) {
+        await running.stop();
+        throw new Error(`${ENV.metricsPort}=${config.metricsPort}: cannot serve metrics there (${err instanceof Error ? err.message : String(err)})`);
+      }
+      log.info({ port: metrics.port }, `metrics on http://0.0.0.0:${metrics.port}/metrics`);
+    }
     return {
       get isLeader() {
         return running.isLeader;
       },
+      get metricsPort() {
+        return metrics?.port;
+      },
       async stop() {
         await running.stop();
+        await metrics?.close();
         await kube.close();
       },
     };

@@ -58,10 +58,10 @@ it("delivers alerts as RRs when Alertmanager sends a token issued for the audien
 
 it("refuses with 401 (not retried) a token valid for the API server but not for the audience rr-gateway: no RR", async () => {
   const am = await alertmanagerWith(tokenOf("alertmanager"));
-  const before = await scrapeSum(gateway.url, "gateway_signals_rejected_total", /reason="unauthenticated"/, gateway.dispatcher);
+  const before = await scrapeSum(gateway.url, "rr_gateway_signals_rejected_total", /reason="unauthenticated"/, gateway.dispatcher);
   await am.postAlerts([{ labels: { alertname: "E2EWrongAudience", severity: "critical", namespace: "prod", pod: "api-2" } }]);
   await eventually("Alertmanager to record the failed notification", async () => (await am.metric("alertmanager_notifications_failed_total", /integration="webhook"/)) >= 1);
   expect(am.output()).toMatch(/unexpected status code 401/);
-  expect(await scrapeSum(gateway.url, "gateway_signals_rejected_total", /reason="unauthenticated"/, gateway.dispatcher)).toBeGreaterThan(before);
+  expect(await scrapeSum(gateway.url, "rr_gateway_signals_rejected_total", /reason="unauthenticated"/, gateway.dispatcher)).toBeGreaterThan(before);
   expect(rrs("E2EWrongAudience")).toEqual([]);
 }, 90_000);

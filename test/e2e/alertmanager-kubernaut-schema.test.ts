@@ -75,7 +75,7 @@ async function rrs(signalName: string): Promise<RemediationRequest[]> {
 const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 45_000, intervalMs: 250 });
 
 it("reports its optional features off: the installed schema is kubernaut's", async () => {
-  for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(gateway.url, "gateway_feature_enabled", `feature="${feature}"`, gateway.dispatcher)).toBe(0);
+  for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(gateway.url, "rr_gateway_feature_enabled", `feature="${feature}"`, gateway.dispatcher)).toBe(0);
 });
 
 it("records Alertmanager's alerts with kubernaut's spec, lets the sender in by kubernaut's RBAC, and the RR runs to Completed", async () => {
@@ -94,7 +94,7 @@ it("counts repeats and takes resolved notifications without a failed delivery", 
   const counted = async (): Promise<number> => (await rrs("KSDiskFilling")).reduce((sum, rr) => sum + (rr.status?.deduplication?.occurrenceCount ?? 0), 0);
   await eventually("3 deliveries counted", async () => (await counted()) >= 3);
   await alertmanager.postAlerts([{ labels: { alertname: "KSDiskFilling", severity: "warning", namespace: "prod", pod: "db-0" }, startsAt: new Date(now).toISOString(), endsAt: new Date().toISOString() }]);
-  await eventually("the resolved notification", async () => (await scrapeSum(gateway.url, "gateway_signals_resolved_total", undefined, gateway.dispatcher)) >= 1);
+  await eventually("the resolved notification", async () => (await scrapeSum(gateway.url, "rr_gateway_signals_resolved_total", undefined, gateway.dispatcher)) >= 1);
   expect(await alertmanager.metric("alertmanager_notifications_failed_total", /integration="webhook"/)).toBe(0);
-  expect(await scrapeSum(gateway.url, "gateway_signals_rejected_total", undefined, gateway.dispatcher)).toBe(0);
+  expect(await scrapeSum(gateway.url, "rr_gateway_signals_rejected_total", undefined, gateway.dispatcher)).toBe(0);
 }, 90_000);

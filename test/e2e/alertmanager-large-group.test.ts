@@ -56,7 +56,7 @@ it(`delivers a ${ALERTS}-alert group whole, and every alert is on an RR of its o
   expect(new Set(rrs.map(rr => rr.spec.targetResource.name))).toEqual(new Set(pods));
   expect(rrs.every(rr => rr.status?.deduplication?.occurrenceCount === 1)).toBe(true);
   expect(await alertmanager.metric("alertmanager_notifications_failed_total", /integration="webhook"/)).toBe(0);
-  expect(await scrapeSum(gateway.url, "gateway_signals_rejected_total", undefined, gateway.dispatcher)).toBe(0);
+  expect(await scrapeSum(gateway.url, "rr_gateway_signals_rejected_total", undefined, gateway.dispatcher)).toBe(0);
 }, 400_000);
 
 it("takes an alert that began hours ago: replay protection judges startsAt only when it lies ahead", async () => {

@@ -69,7 +69,7 @@ it("records every alert Alertmanager could not deliver during a 30 s API server 
     const pods = ["during-0", "during-1", "during-2", "during-3", "during-4"];
     await alertmanager.postAlerts([...pods.map(pod => firing("E2EOutage", pod)), firing("E2EOutageBefore", "before-1")]);
     await eventually("Alertmanager to see its notifications fail", async () => (await alertmanager.metric("alertmanager_notifications_failed_total", /integration="webhook"/)) > failedBefore, 30_000);
-    expect(await gatewayMetric("gateway_signals_rejected_total", /reason="unavailable"/)).toBeGreaterThan(0);
+    expect(await gatewayMetric("rr_gateway_signals_rejected_total", /reason="unavailable"/)).toBeGreaterThan(0);
     await new Promise(r => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - down))));
   } finally {
     plane.startApiserver();

@@ -59,6 +59,6 @@ it("turns a team's alerts for its own namespace into RRs and refuses those for a
   // Alertmanager groups by namespace: team B's group is a payload of its own, answered 403 and not retried.
   await eventually("Alertmanager to record the refused notification", async () => (await alertmanager!.metric("alertmanager_notifications_failed_total", /integration="webhook"/)) >= 1);
   expect(alertmanager.output()).toMatch(/unexpected status code 403/);
-  expect(await scrapeSum(gateway.url, "gateway_signals_forbidden_total", `namespace="${teamB}"`, gateway.dispatcher)).toBeGreaterThanOrEqual(1);
+  expect(await scrapeSum(gateway.url, "rr_gateway_signals_forbidden_total", 'scope="namespace"', gateway.dispatcher)).toBeGreaterThanOrEqual(1);
   expect(rrs("E2ETenantOther")).toEqual([]);
 }, 120_000);

@@ -77,14 +77,14 @@ it("counts Alertmanager's repeats of a firing alert on the same RR instead of cr
 }, 90_000);
 
 it("records a resolved alert without creating an RR for it, also when it arrives beside a firing one", async () => {
-  const before = await gatewayMetric("gateway_signals_resolved_total", /recorded="false"/);
+  const before = await gatewayMetric("rr_gateway_signals_resolved_total", /recorded="false"/);
   const now = Date.now();
   await alertmanager.postAlerts([
     { labels: { alertname: "E2EHighLatency", severity: "warning", namespace: "prod", pod: "web-1" } },
     // Already over when it reaches Alertmanager: it goes out in the same notification, as resolved.
     { labels: { alertname: "E2EHighLatency", severity: "warning", namespace: "prod", pod: "web-2" }, startsAt: new Date(now - 600_000).toISOString(), endsAt: new Date(now - 60_000).toISOString() },
   ]);
-  await eventually(`the resolved alert to reach the gateway`, async () => (await gatewayMetric("gateway_signals_resolved_total", /recorded="false"/)) > before, 30_000);
+  await eventually(`the resolved alert to reach the gateway`, async () => (await gatewayMetric("rr_gateway_signals_resolved_total", /recorded="false"/)) > before, 30_000);
   const found = rrs("E2EHighLatency");
   expect(found.map(rr => rr.spec.targetResource?.name)).toEqual(["web-1"]);
 
@@ -151,10 +151,10 @@ it("runs with the README's receiver block, over HTTPS with the gateway's CA, on 
 it("refuses an Alertmanager whose token may not send signals (403, not retried): no RR", async () => {
   const intruder = await startAlertmanager({ webhookUrl: `${gateway.url}/api/v1/signals/prometheus`, caFile: loopbackTls().caFile, token: tokenOf("nobody"), groupWait: "1s", groupInterval: "2s", repeatInterval: "1h" });
   try {
-    const before = await gatewayMetric("gateway_signals_rejected_total", /reason="forbidden"/);
+    const before = await gatewayMetric("rr_gateway_signals_rejected_total", /reason="forbidden"/);
     await intruder.postAlerts([{ labels: { alertname: "E2EIntruder", severity: "critical", namespace: "prod", pod: "x-1" } }]);
     await eventually("Alertmanager to record the failed notification", async () => (await intruder.metric("alertmanager_notifications_failed_total", /integration="webhook"/)) >= 1, 30_000);
-    expect(await gatewayMetric("gateway_signals_rejected_total", /reason="forbidden"/)).toBeGreaterThan(before);
+    expect(await gatewayMetric("rr_gateway_signals_rejected_total", /reason="forbidden"/)).toBeGreaterThan(before);
     expect(intruder.output()).toMatch(/unexpected status code 403/);
     expect(rrs("E2EIntruder")).toEqual([]);
   } finally {

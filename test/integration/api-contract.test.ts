@@ -149,7 +149,7 @@ describe("POST /api/v1/signals/prometheus", () => {
     } finally {
       slow.destroy();
       // The slot frees once the server has seen the connection close.
-      await waitFor("the slow request's slot to free", async () => /^gateway_in_flight_requests 0$/m.test((await call("GET", "/metrics")).text));
+      await waitFor("the slow request's slot to free", async () => /^rr_gateway_in_flight_requests 0$/m.test((await call("GET", "/metrics")).text));
     }
   });
 });
@@ -215,7 +215,7 @@ describe("operations endpoints", () => {
   it("/healthz, /readyz and /metrics answer GET; other methods get 405; other paths 404", async () => {
     conforms("/healthz", "GET", await call("GET", "/healthz"));
     conforms("/readyz", "GET", await call("GET", "/readyz"));
-    expect(conforms("/metrics", "GET", await call("GET", "/metrics"))).toMatch(/gateway_http_request_duration_seconds_bucket/);
+    expect(conforms("/metrics", "GET", await call("GET", "/metrics"))).toMatch(/rr_gateway_http_request_duration_seconds_bucket/);
     // 405 is documented with the GET operation: "any other method".
     for (const p of ["/healthz", "/readyz", "/metrics"]) conforms(p, "GET", await call("POST", p, { body: {} }));
     conforms("/{other}", "GET", await call("GET", "/api/v2/alerts"));

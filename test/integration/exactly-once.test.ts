@@ -85,12 +85,12 @@ describe("exactly once across 3 gateway processes", () => {
       for (const size of [10, 100, 200]) {
         const p = fresh();
         const before = await gateways.apiWrites();
-        const conflictsBefore = await gateways.metricSum("gateway_apply_conflicts_total");
+        const conflictsBefore = await gateways.metricSum("rr_gateway_apply_conflicts_total");
         const started = performance.now();
         const replies = await fireBurst({ count: size, target: roundRobin(slots), body: () => p.payload });
         const elapsed = performance.now() - started;
         const after = await gateways.apiWrites();
-        const conflicts = (await gateways.metricSum("gateway_apply_conflicts_total")) - conflictsBefore;
+        const conflicts = (await gateways.metricSum("rr_gateway_apply_conflicts_total")) - conflictsBefore;
         const { report } = await verifyProblem(admin, timeline, p.fingerprint, replies);
         expect(report.violations).toEqual([]);
         const writes = (op: string): number => (after[op] ?? 0) - (before[op] ?? 0);
@@ -221,7 +221,7 @@ describe("exactly once across 3 gateway processes", () => {
     const p = fresh();
     const [first] = await fireBurst({ count: 1, target: roundRobin(REPLICAS), body: () => p.payload });
     expect(first.status).toBe(201);
-    const detectedBefore = await gateways.metricSum("gateway_duplicate_remediation_requests_detected_total");
+    const detectedBefore = await gateways.metricSum("rr_gateway_duplicate_remediation_requests_detected_total");
     // What the residual race of docs/exactly-once.md leaves behind: a second active RR, the successor of
     // a deleted terminal RR, created by the gateway identity in a later second.
     await new Promise(r => setTimeout(r, 1_100));
@@ -244,7 +244,7 @@ describe("exactly once across 3 gateway processes", () => {
     const owner = marked.metadata.managedFields!.find(m => m.manager === FIELD_MANAGERS.deduplication && m.subresource === "status");
     expect(JSON.stringify(owner?.fieldsV1)).toContain('"f:duplicateOf"');
     expect((await admin.get(first.rrName!)).status?.deduplication?.duplicateOf).toBeUndefined();
-    await waitFor("the metric", async () => (await gateways.metricSum("gateway_duplicate_remediation_requests_detected_total")) > detectedBefore);
+    await waitFor("the metric", async () => (await gateways.metricSum("rr_gateway_duplicate_remediation_requests_detected_total")) > detectedBefore);
 
     // Every replica deduplicates into the older RR; the duplicate's mark survives counting.
     const replies = await fireBurst({ count: 30, target: roundRobin(REPLICAS), body: () => p.payload });

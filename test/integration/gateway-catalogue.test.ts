@@ -60,7 +60,7 @@ describe("the kube-prometheus alert catalogue as one Alertmanager group", () => 
       const recorded = (await (await env.rrClient("admin", quietNs)).list()).items;
       expect(recorded.map(rr => rr.spec.signalName)).toEqual(["KubeNodeNotReady"]);
       const metrics = await (await fetch(`${quiet.url}/metrics`)).text();
-      expect(metrics).toMatch(/gateway_signals_ignored_total\{alertname="Watchdog"\} 1/);
+      expect(metrics).toMatch(/rr_gateway_signals_ignored_total\{alertname="Watchdog"\} 1/);
     } finally {
       await quiet.stop();
     }

@@ -86,7 +86,7 @@ class HeapWatch {
   start(): void {
     this.timer = setInterval(() => {
       for (const gw of this.gws) {
-        metric(gw, "gateway_nodejs_heap_size_used_bytes").then(
+        metric(gw, "nodejs_heap_size_used_bytes").then(
           v => (this.max = Math.max(this.max, v)),
           () => undefined, // a process that is gone has no heap to report
         );
@@ -124,14 +124,14 @@ async function recovered(load: SteadyLoad, since: number, ctx?: { plane: Private
  */
 async function refusing(load: SteadyLoad, gws: GatewayProcess[]): Promise<void> {
   for (const gw of gws) {
-    await waitFor("the circuit breaker to open", async () => (await metric(gw, "gateway_api_circuit_open")) === 1, 60_000, 100);
-    const before = await metric(gw, "gateway_api_circuit_rejections_total");
+    await waitFor("the circuit breaker to open", async () => (await metric(gw, "rr_gateway_api_circuit_open")) === 1, 60_000, 100);
+    const before = await metric(gw, "rr_gateway_api_circuit_rejections_total");
     for (let i = 0; i < 5; i++) {
       const answer = await load.sendOne(gw.url);
       expect([answer.status, answer.code, answer.retryAfter]).toEqual([503, "GW_API_UNAVAILABLE", "2"]);
     }
     // At least these five were refused by the breaker, without a request to the API server (the load may add more).
-    expect((await metric(gw, "gateway_api_circuit_rejections_total")) - before).toBeGreaterThanOrEqual(5);
+    expect((await metric(gw, "rr_gateway_api_circuit_rejections_total")) - before).toBeGreaterThanOrEqual(5);
   }
 }
 
@@ -190,7 +190,7 @@ async function underLoad(fault: string, ctx: ReturnType<typeof faultSetup>, inje
   // Pod names must be object names (lowercase): the gateway does not read a label that cannot name one.
   const load = new SteadyLoad({ targets: ctx.gws.map(g => g.url), prefix: `${fault.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${Date.now().toString(36)}` });
   const heap = new HeapWatch(ctx.gws);
-  const breakerBefore = await Promise.all(ctx.gws.map(gw => metric(gw, "gateway_api_circuit_rejections_total")));
+  const breakerBefore = await Promise.all(ctx.gws.map(gw => metric(gw, "rr_gateway_api_circuit_rejections_total")));
   load.start();
   heap.start();
   try {
@@ -203,9 +203,9 @@ async function underLoad(fault: string, ctx: ReturnType<typeof faultSetup>, inje
     await load.close();
     heap.stop();
   }
-  const breakerAfter = await Promise.all(ctx.gws.map(gw => metric(gw, "gateway_api_circuit_rejections_total").catch(() => 0)));
+  const breakerAfter = await Promise.all(ctx.gws.map(gw => metric(gw, "rr_gateway_api_circuit_rejections_total").catch(() => 0)));
   const unsure = async (outcome: string): Promise<number> =>
-    (await Promise.all(ctx.gws.map(gw => metric(gw, "gateway_unsure_writes_total", `outcome="${outcome}"`).catch(() => 0)))).reduce((a, b) => a + b, 0);
+    (await Promise.all(ctx.gws.map(gw => metric(gw, "rr_gateway_unsure_writes_total", `outcome="${outcome}"`).catch(() => 0)))).reduce((a, b) => a + b, 0);
   const row: Row = {
     fault,
     injected: CYCLES,
@@ -281,7 +281,7 @@ describe("the watch dropped and its resourceVersion expired (410 Gone)", () => {
       const gw = ctx.gws[0];
       let relists = 0;
       const row = await underLoad("watch expired (410)", ctx, async load => {
-        const listsBefore = await metric(gw, "gateway_rr_cache_lists_total");
+        const listsBefore = await metric(gw, "rr_gateway_rr_cache_lists_total");
         // Drop the watch: stop the API server (gracefully, so no request is cut off mid-write)...
         ctx.plane.stopApiserver();
         await refusing(load, ctx.gws);
@@ -292,14 +292,14 @@ describe("the watch dropped and its resourceVersion expired (410 Gone)", () => {
         await etcd(ctx.plane, "kv/compaction", { revision: header.revision, physical: true });
         ctx.plane.startApiserver();
         await recovered(load, Date.now(), ctx);
-        await waitFor("a relist after 410 Gone", async () => (await metric(gw, "gateway_rr_cache_lists_total")) > listsBefore, RECOVERY_TIMEOUT_MS, 200);
+        await waitFor("a relist after 410 Gone", async () => (await metric(gw, "rr_gateway_rr_cache_lists_total")) > listsBefore, RECOVERY_TIMEOUT_MS, 200);
         relists++;
       });
       expectNothingLost(row, ctx.gws);
       expect(relists).toBe(CYCLES);
       // The cache holds every RR after the relist.
       const rrs = (await ctx.admin.list()).items.length;
-      await waitFor("the cache to hold every RR", async () => (await metric(gw, "gateway_rr_cache_size")) === rrs, 30_000);
+      await waitFor("the cache to hold every RR", async () => (await metric(gw, "rr_gateway_rr_cache_size")) === rrs, 30_000);
     },
     TEST_TIMEOUT_MS,
   );
@@ -353,7 +353,7 @@ describe("a gateway process sent SIGTERM mid-load", () => {
         const leaving = ctx.gws[0];
         const pod = `${load.sent[0]?.pod ?? "sigterm"}-held-${cycle++}`;
         const held = slowSignal(leaving, pod);
-        await waitFor("the held signal to be in flight", async () => (await metric(leaving, "gateway_in_flight_requests")) >= 1, 30_000);
+        await waitFor("the held signal to be in flight", async () => (await metric(leaving, "rr_gateway_in_flight_requests")) >= 1, 30_000);
         const heldSentAt = Date.now();
         const exited = leaving.kill("SIGTERM");
 
@@ -382,7 +382,7 @@ describe("a gateway process sent SIGTERM mid-load", () => {
       expect(exitCodes).toEqual(Array(CYCLES).fill(0));
       expectNothingLost(row, ctx.gws);
       // The other replica kept recording throughout.
-      expect(await metric(staying, "gateway_remediation_requests_created_total")).toBeGreaterThan(0);
+      expect(await metric(staying, "rr_gateway_remediation_requests_created_total")).toBeGreaterThan(0);
     },
     TEST_TIMEOUT_MS,
   );

@@ -100,8 +100,8 @@ it(`answers ${REQUESTS} generated requests with 2xx or 4xx only, and the API ser
   expect([...byStatus.keys()].some(s => s >= 200 && s < 300)).toBe(true);
   expect([...byStatus.keys()].some(s => s >= 400)).toBe(true);
   // Everything the gateway sent, the API server took: validation came first.
-  expect(await metric("gateway_signals_rejected_total", 'source="prometheus",reason="refused_by_api"')).toBe(0);
-  expect(await metric("gateway_signals_rejected_total", 'source="kubernetes-event",reason="refused_by_api"')).toBe(0);
+  expect(await metric("rr_gateway_signals_rejected_total", 'source="prometheus",reason="refused_by_api"')).toBe(0);
+  expect(await metric("rr_gateway_signals_rejected_total", 'source="kubernetes-event",reason="refused_by_api"')).toBe(0);
 
   // Still healthy: a plain alert is recorded.
   const after = await post(gw.url, PROMETHEUS_PATH, webhook([alert({ alertname: "AfterFuzz", pod: `pod-${Date.now()}` })]));

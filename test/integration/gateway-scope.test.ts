@@ -75,7 +75,7 @@ describe("GATEWAY_SCOPE=managed-label (kubernaut's rule)", () => {
   });
 
   it("answers a target in a namespace labelled false, unlabelled or missing with 200 and kubernaut's rejection, writes nothing, and counts it", async () => {
-    const before = await scrapeSum(gw.url, "gateway_signals_rejected_total", 'reason="unmanaged_resource"');
+    const before = await scrapeSum(gw.url, "rr_gateway_signals_rejected_total", 'reason="unmanaged_resource"');
     for (const namespace of [unmanaged, unlabelled, `missing-${suffix}`]) {
       const pod = freshName();
       const reply = await firePod(namespace, pod);
@@ -94,7 +94,7 @@ describe("GATEWAY_SCOPE=managed-label (kubernaut's rule)", () => {
       });
       expect(await rrsFor(pod)).toBe(0);
     }
-    expect(await scrapeSum(gw.url, "gateway_signals_rejected_total", 'reason="unmanaged_resource"')).toBe(before + 3);
+    expect(await scrapeSum(gw.url, "rr_gateway_signals_rejected_total", 'reason="unmanaged_resource"')).toBe(before + 3);
   });
 
   it("lets the resource's own label override its namespace's: true over false, false over true", async () => {
@@ -166,27 +166,27 @@ describe("label changes", () => {
 describe("cost on the hot path", () => {
   it("sends no API request to judge a signal: the labels come from watches, each kind listed once", async () => {
     // Every kind below has had its first signal (and its one list) in the tests above.
-    const lists = await scrapeSum(gw.url, "gateway_scope_label_lists_total");
-    const requests = await scrapeSum(gw.url, "gateway_api_requests_total");
+    const lists = await scrapeSum(gw.url, "rr_gateway_scope_label_lists_total");
+    const requests = await scrapeSum(gw.url, "rr_gateway_api_requests_total");
     for (let i = 0; i < 10; i++) {
       expect((await firePod(unmanaged)).status).toBe(200);
       expect((await fireDeployment(unlabelled, freshName())).status).toBe(200);
       expect((await fireNode(`scope-node-${suffix}-out`)).status).toBe(200);
     }
-    expect(await scrapeSum(gw.url, "gateway_api_requests_total")).toBe(requests);
-    expect(await scrapeSum(gw.url, "gateway_scope_label_lists_total")).toBe(lists);
+    expect(await scrapeSum(gw.url, "rr_gateway_api_requests_total")).toBe(requests);
+    expect(await scrapeSum(gw.url, "rr_gateway_scope_label_lists_total")).toBe(lists);
     // Namespaces, then one list per kind on its first signal: Pod, Deployment, Node.
-    expect(await scrapeSum(gw.url, "gateway_scope_label_lists_total", 'kind="Namespace"')).toBe(1);
-    expect(await scrapeSum(gw.url, "gateway_scope_label_lists_total", 'kind="Deployment"')).toBe(1);
+    expect(await scrapeSum(gw.url, "rr_gateway_scope_label_lists_total", 'kind="Namespace"')).toBe(1);
+    expect(await scrapeSum(gw.url, "rr_gateway_scope_label_lists_total", 'kind="Deployment"')).toBe(1);
   });
 
   it("asks nothing more for a managed signal than GATEWAY_SCOPE=all does (the recorder's own requests)", async () => {
     const all = await startTestGateway(rrNamespace, { GATEWAY_SCOPE: "all" });
     try {
       const requestsFor5Creates = async (url: string): Promise<number> => {
-        const before = await scrapeSum(url, "gateway_api_requests_total");
+        const before = await scrapeSum(url, "rr_gateway_api_requests_total");
         for (let i = 0; i < 5; i++) expect((await post(url, PROMETHEUS_PATH, webhook([alert({ alertname: "Cost", pod: freshName(), namespace: managed })]))).status).toBe(201);
-        return (await scrapeSum(url, "gateway_api_requests_total")) - before;
+        return (await scrapeSum(url, "rr_gateway_api_requests_total")) - before;
       };
       expect(await requestsFor5Creates(gw.url)).toBe(await requestsFor5Creates(all.url));
     } finally {
@@ -201,7 +201,7 @@ describe("GATEWAY_SCOPE=all", () => {
     try {
       const reply = await post(all.url, PROMETHEUS_PATH, webhook([alert({ alertname: "AnyScope", pod: freshName(), namespace: unmanaged })]));
       expect(reply.status).toBe(201);
-      expect(await scrapeSum(all.url, "gateway_scope_label_lists_total")).toBe(0);
+      expect(await scrapeSum(all.url, "rr_gateway_scope_label_lists_total")).toBe(0);
     } finally {
       await all.stop();
     }

@@ -209,8 +209,8 @@ describe("health", () => {
     expect((await request(`${gw.url}/healthz`)).statusCode).toBe(200);
     expect((await request(`${gw.url}/readyz`)).statusCode).toBe(200);
     const metrics = await (await request(`${gw.url}/metrics`)).body.text();
-    expect(metrics).toMatch(/gateway_signals_received_total\{source="prometheus",severity="critical"\} \d+/);
-    expect(metrics).toMatch(/gateway_remediation_requests_created_total/);
-    expect(metrics).toMatch(/gateway_http_request_duration_seconds_bucket/);
+    expect(metrics).toMatch(/rr_gateway_signals_received_total\{source="prometheus",severity="critical"\} \d+/);
+    expect(metrics).toMatch(/rr_gateway_remediation_requests_created_total/);
+    expect(metrics).toMatch(/rr_gateway_http_request_duration_seconds_bucket/);
   });
 });

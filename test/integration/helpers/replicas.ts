@@ -88,12 +88,12 @@ export class GatewayReplicas {
     if (this.restartErrors.length > 0) throw this.restartErrors[0];
   }
 
-  /** gateway_api_writes_total of the running replicas, summed, by operation. */
+  /** rr_gateway_api_writes_total of the running replicas, summed, by operation. */
   async apiWrites(): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
     for (const slot of this.live()) {
       const text = await (await request(`${this.url(slot)}/metrics`)).body.text();
-      for (const [, operation, value] of text.matchAll(/^gateway_api_writes_total\{operation="([^"]+)"\} (\d+(?:\.\d+)?)$/gm)) {
+      for (const [, operation, value] of text.matchAll(/^rr_gateway_api_writes_total\{operation="([^"]+)"\} (\d+(?:\.\d+)?)$/gm)) {
         totals[operation] = (totals[operation] ?? 0) + Number(value);
       }
     }
