@@ -1,11 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { request } from "undici";
 import { scrapeSum } from "../../helpers/metrics";
 import { REPO_DIR } from "../../integration/helpers/controlplane";
-import { freePort } from "../../integration/helpers/gateway-process";
-import { waitFor } from "../../integration/helpers/wait";
+import { startLoopbackServer } from "./loopback-server";
 
 export interface AlertmanagerOptions {
   /** Where the receiver posts: the gateway's Prometheus endpoint. */
@@ -57,25 +56,14 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
     { encoding: "utf8" },
   );
   writeFileSync(path.join(dir, "alertmanager.yml"), config);
-  const port = await freePort();
-  const child: ChildProcess = spawn(
+  const server = await startLoopbackServer(
+    "Alertmanager",
     binary,
-    [`--config.file=${path.join(dir, "alertmanager.yml")}`, `--storage.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", "--log.level=debug"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout!.on("data", chunk => (output += chunk));
-  child.stderr!.on("data", chunk => (output += chunk));
-  const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    "Alertmanager to be ready",
-    async () => {
-      if (child.exitCode !== null) throw new Error(`Alertmanager exited with ${child.exitCode}:\n${output}`);
-      return (await request(`${url}/-/ready`)).statusCode === 200;
-    },
+    [`--config.file=${path.join(dir, "alertmanager.yml")}`, `--storage.path=${path.join(dir, "data")}`, "--cluster.listen-address=", "--log.level=debug"],
+    dir,
     30_000,
   );
+  const url = server.url;
   return {
     url,
     config,
@@ -85,11 +73,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       if (res.statusCode !== 200) throw new Error(`Alertmanager refused the alerts (${res.statusCode}): ${text}`);
     },
     metric: (name, labelFilter) => scrapeSum(url, name, labelFilter),
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
+    output: server.output,
+    stop: server.stop,
   };
 }

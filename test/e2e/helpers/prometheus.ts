@@ -1,11 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 import { request } from "undici";
 import { REPO_DIR } from "../../integration/helpers/controlplane";
-import { freePort } from "../../integration/helpers/gateway-process";
-import { waitFor } from "../../integration/helpers/wait";
+import { startLoopbackServer } from "./loopback-server";
 
 /** The path of `prometheus` or `promtool`, installing the Debian package prometheus when missing (hack/ensure-prometheus.sh). */
 export function prometheusBinary(which: "prometheus" | "promtool"): string {
@@ -65,26 +64,15 @@ export async function startPrometheus(targets: ScrapeTarget[], ruleFile?: object
   };
   writeFileSync(path.join(dir, "prometheus.yml"), yaml.dump(config));
   if (ruleFile) writeFileSync(path.join(dir, "rules.yaml"), yaml.dump(ruleFile));
-  const port = await freePort();
-  const child: ChildProcess = spawn(
+  const server = await startLoopbackServer(
+    "Prometheus",
     binary,
-    [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout!.on("data", chunk => (output += chunk));
-  child.stderr!.on("data", chunk => (output += chunk));
-  const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    "Prometheus to be ready",
-    async () => {
-      if (child.exitCode !== null) throw new Error(`Prometheus exited with ${child.exitCode}:\n${output}`);
-      return (await request(`${url}/-/ready`).catch(() => undefined))?.statusCode === 200;
-    },
+    [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, "--log.level=warn"],
+    dir,
     60_000,
     200,
   );
+  const url = server.url;
   const api = async <T>(pathAndQuery: string): Promise<T> => {
     const res = await request(`${url}${pathAndQuery}`);
     const body = (await res.body.json()) as { status: string; data: T; error?: string };
@@ -105,11 +93,7 @@ export async function startPrometheus(targets: ScrapeTarget[], ruleFile?: object
       const data = await api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("/api/v1/targets");
       return data.activeTargets.map(t => ({ job: t.labels.job, health: t.health, lastError: t.lastError }));
     },
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
+    output: server.output,
+    stop: server.stop,
   };
 }
