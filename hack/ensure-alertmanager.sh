@@ -18,24 +18,6 @@ if [[ -n "$ALERTMANAGER_BIN" && -x "$ALERTMANAGER_BIN" ]]; then
 fi
 
 command -v apt-get >/dev/null || die "prometheus-alertmanager is not installed and there is no apt-get: install Prometheus Alertmanager and set ALERTMANAGER_BIN"
-sudo=""
-if [[ $(id -u) != 0 ]]; then
-  command -v sudo >/dev/null || die "installing prometheus-alertmanager needs root (or sudo)"
-  sudo="sudo"
-fi
-
-policy=/usr/sbin/policy-rc.d
-added_policy=0
-if [[ ! -e $policy ]]; then
-  printf '#!/bin/sh\n# added by rr-gateway hack/ensure-alertmanager.sh for the install\nexit 101\n' | $sudo tee "$policy" >/dev/null
-  $sudo chmod 755 "$policy"
-  added_policy=1
-fi
-cleanup() { if [[ $added_policy == 1 ]]; then $sudo rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-log "installing prometheus-alertmanager (apt-get)..."
-$sudo apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus-alertmanager >&2
+apt_install_without_service prometheus-alertmanager
 command -v prometheus-alertmanager >/dev/null || die "prometheus-alertmanager still missing after apt-get install"
 command -v prometheus-alertmanager

@@ -33,24 +33,6 @@ if command -v "$what" >/dev/null; then
 fi
 
 command -v apt-get >/dev/null || die "$what is not installed and there is no apt-get: install Prometheus (it ships promtool) and set PROMETHEUS_BIN and PROMTOOL_BIN"
-sudo=""
-if [[ $(id -u) != 0 ]]; then
-  command -v sudo >/dev/null || die "installing prometheus needs root (or sudo)"
-  sudo="sudo"
-fi
-
-policy=/usr/sbin/policy-rc.d
-added_policy=0
-if [[ ! -e $policy ]]; then
-  printf '#!/bin/sh\n# added by rr-gateway hack/ensure-prometheus.sh for the install\nexit 101\n' | $sudo tee "$policy" >/dev/null
-  $sudo chmod 755 "$policy"
-  added_policy=1
-fi
-cleanup() { if [[ $added_policy == 1 ]]; then $sudo rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-log "installing prometheus (apt-get)..."
-$sudo apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >&2
+apt_install_without_service prometheus
 command -v "$what" >/dev/null || die "$what still missing after apt-get install prometheus"
 command -v "$what"

@@ -42,3 +42,25 @@ ensure_node_modules() {
     (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
+
+# Installs a Debian package with apt-get (as root, or through sudo) without
+# starting its service: the tests and the demo run the daemons themselves, on
+# loopback. Where the system has no /usr/sbin/policy-rc.d (containers usually
+# do), one that refuses service starts is in place for the install and
+# removed when the calling script exits.
+apt_install_without_service() {
+  local package="$1" sudo="" policy=/usr/sbin/policy-rc.d
+  if [[ $(id -u) != 0 ]]; then
+    command -v sudo >/dev/null || die "installing $package needs root (or sudo)"
+    sudo="sudo"
+  fi
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# added by rr-gateway %s for the install\nexit 101\n' "$0" | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    # shellcheck disable=SC2064 # expanded now: the trap runs after this function's locals are gone
+    trap "$sudo rm -f $policy" EXIT
+  fi
+  log "installing $package (apt-get)..."
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >&2
+}
