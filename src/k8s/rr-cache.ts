@@ -70,7 +70,12 @@ export class RemediationRequestCache {
   /** The cached RRs counted by a key (for metrics: one pass over the cache, at scrape time). */
   countBy<K>(key: (rr: RemediationRequest) => K): Map<K, number> {
     const counts = new Map<K, number>();
-    for (const rrs of this.byFingerprint.values()) for (const rr of rrs.values()) counts.set(key(rr), (counts.get(key(rr)) ?? 0) + 1);
+    for (const rrs of this.byFingerprint.values()) {
+      for (const rr of rrs.values()) {
+        const k = key(rr);
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    }
     return counts;
   }
 
