@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -136,7 +137,7 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
       extra: { ...m, bundle: path.relative(REPO_DIR, build.dir) || build.dir, ...extra },
     });
     return {
-      "10a": reading("admission pod (built bundle), idle", idle),
+      "10a": reading("admission pod (built bundle), idle", idle, { librariesAlone: librariesAlone() }),
       "10b": reading(`admission pod, ${sizes.memoryRRs} RRs cached`, cached, { rrs: sizes.memoryRRs, createdPerS: round((creation.latenciesMs.length * 1000) / creation.wallMs, 1) }),
       "10c": {
         ...summarize(storm.latenciesMs, storm.wallMs, storm.errors),
@@ -286,4 +287,27 @@ async function waitForCache(ctx: BenchContext, pod: Pod, rrs: number): Promise<v
   }
   const about = ["gateway_rr_cache_size", "gateway_rr_cache_lists_total", "gateway_rr_watch_failures_total"].map(k => `${k} ${m.get(k)}`).join(", ");
   ctx.log(`  WARNING: the gateway's cache did not reach ${rrs} RRs in 5 minutes (${about}); measuring anyway. The module said:\n${pod.process.output().slice(-3_000)}`);
+}
+
+/**
+ * What loading the libraries costs before the module does anything: a bare
+ * node process, and one that only require()s client-node, Pepr (which loads
+ * client-node and kubernetes-fluent-client itself), and everything the bundle
+ * leaves external. RSS and live heap after a full GC, in MB.
+ */
+function librariesAlone(): Record<string, { rssMB: number; heapUsedMB: number; heapTotalMB: number }> {
+  const sets: Record<string, string[]> = {
+    "bare node": [],
+    "@kubernetes/client-node": ["@kubernetes/client-node"],
+    pepr: ["pepr"],
+    "pepr + every external of the bundle": ["pepr", "@kubernetes/client-node", "kubernetes-fluent-client", "prom-client", "pino", "undici"],
+  };
+  const out: Record<string, { rssMB: number; heapUsedMB: number; heapTotalMB: number }> = {};
+  for (const [name, modules] of Object.entries(sets)) {
+    const script = `for (const m of ${JSON.stringify(modules)}) require(m);
+setTimeout(() => { gc(); gc(); const u = process.memoryUsage(); process.stdout.write(JSON.stringify(u)); }, 1500);`;
+    const u = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "-e", script], { cwd: REPO_DIR, encoding: "utf8" })) as NodeJS.MemoryUsage;
+    out[name] = { rssMB: round(u.rss / 1024 / 1024, 1), heapUsedMB: round(u.heapUsed / 1024 / 1024, 1), heapTotalMB: round(u.heapTotal / 1024 / 1024, 1) };
+  }
+  return out;
 }
