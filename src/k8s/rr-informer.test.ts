@@ -66,6 +66,13 @@ describe("RemediationRequestInformer's store", () => {
     expect(second).toEqual(["upsert one (local)", "delete one (local)"]);
   });
 
+  it("stores RRs without their managedFields (nothing reads them from the store)", () => {
+    const informer = new RemediationRequestInformer(offline);
+    const withFields = { ...rr("one", FP_A, "1"), metadata: { name: "one", uid: "u", resourceVersion: "1", managedFields: [{ manager: "gateway", operation: "Update" }] } } as RemediationRequest;
+    informer.observe(withFields);
+    expect(informer.get("one")?.metadata).toEqual({ name: "one", uid: "u", resourceVersion: "1" });
+  });
+
   it("ignores objects without a name or a fingerprint", () => {
     const informer = new RemediationRequestInformer(offline);
     informer.observe({ metadata: { uid: "x" }, spec: { signalFingerprint: FP_A } } as RemediationRequest);

@@ -40,6 +40,7 @@ export interface RemediationRequestInformerOptions {
  * orchestrator) is handed the same instance, so the API server serves one
  * watch per process and the process holds one copy of each RR.
  *
+ * Stored RRs carry no metadata.managedFields (see stripManagedFields).
  * It answers reads on the hot path; the API server stays the arbiter of every
  * write (resourceVersion preconditions, AlreadyExists). Writers put what their
  * writes return back with observe(), so the store is never behind its own process.
@@ -129,6 +130,7 @@ export class RemediationRequestInformer {
   }
 
   private store(rr: RemediationRequest, origin: RemediationRequestChange["origin"]): void {
+    stripManagedFields(rr);
     const fingerprint = rr.spec?.signalFingerprint;
     const name = rr.metadata.name;
     if (!fingerprint || !name) return;
@@ -163,6 +165,17 @@ export class RemediationRequestInformer {
   private changed(rr: RemediationRequest, change: RemediationRequestChange): void {
     for (const s of this.subscribers) s.onChange?.(rr, change);
   }
+}
+
+/**
+ * Drops metadata.managedFields, in place, before an RR is stored (as
+ * controller-runtime's cache.TransformStripManagedFields does): nothing in the
+ * process reads them from the store (ownership is the API server's to
+ * enforce), and they are about a third of a stored RR. In place, because the
+ * watch's own object cache holds the same object: a copy would keep both.
+ */
+function stripManagedFields(rr: RemediationRequest): void {
+  if (rr.metadata?.managedFields) delete rr.metadata.managedFields;
 }
 
 /**
