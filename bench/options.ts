@@ -99,6 +99,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Scenario numbers to run (default: all). */
   only?: Set<number>;
+  /** Scenario 10 measures this build directory (hack/build.sh --print-dir of another checkout) instead of this tree's build. */
+  bundleDir?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -109,7 +111,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --out=DIR               where to write the JSON (default bench/results)
   --no-docs               do not rewrite the results block of docs/performance.md
   --only=1,3,4            run only these scenarios (ratios need scenario 1)
-  --profile               CPU-profile a gateway process under the duplicate storm instead`;
+  --profile               CPU-profile a gateway process under the duplicate storm instead
+  --bundle=DIR            scenario 10 runs this build (hack/build.sh --print-dir of another checkout)`;
 
 export function parseOptions(argv: readonly string[], repoDir: string): BenchOptions {
   const options: BenchOptions = {
@@ -161,6 +164,9 @@ function apply(options: BenchOptions, arg: string): void {
       return;
     case "--profile":
       options.profile = true;
+      return;
+    case "--bundle":
+      options.bundleDir = path.resolve(need("a build directory"));
       return;
     default:
       throw new UsageError(flag === "--help" || flag === "-h" ? USAGE : `unknown option ${arg}\n${USAGE}`);

@@ -38,6 +38,7 @@ export function ratios(m: Measurements): Ratio[] {
   add("7", "cache sync at start / one raw LIST of the same RRs", mem.cacheSyncMs !== undefined && mem.rawListMs ? ratio(mem.cacheSyncMs, mem.rawListMs) : undefined);
   add("8a", "parse + fingerprint signals/s (1 core) / raw concurrent status applies/s", over(m, "throughputPerS", "8a", "1b"));
   addLargeGroupRatios(m, add);
+  addPodMemory(m, add);
   return out;
 }
 
@@ -48,6 +49,12 @@ function addLargeGroupRatios(m: Measurements, add: (id: string, what: string, va
   if (!one || !many) return;
   add("9b", `time to answer a ${many.alerts}-alert group / a 1-alert payload`, over(m, "p95Ms", "9b", "9a"));
   if (one.peakRssMB && many.peakRssMB) add("9b", "peak RSS with the large group / with the 1-alert payload", ratio(many.peakRssMB, one.peakRssMB));
+}
+
+/** Scenario 10: issue 17's goal for the admission pod, in MB (not a ratio: the pod's memory limit is absolute). */
+function addPodMemory(m: Measurements, add: (id: string, what: string, value: number | undefined, goal?: { text: string; ok: (v: number) => boolean }) => void): void {
+  const pod = m["10c"]?.extra as { rssMB?: number } | undefined;
+  add("10c", "admission pod RSS (MB) after the storm with the RRs cached", pod?.rssMB, { text: "<= 120", ok: v => v <= 120 });
 }
 
 /** What the "vs baseline" column compares each measurement with: [field, baseline ids]. */
@@ -65,7 +72,7 @@ const VERSUS: Record<string, [Field, string[]]> = {
 };
 
 function versus(id: string, m: Measurements): string {
-  if (id.startsWith("1")) return "baseline";
+  if (/^1[a-z]$/.test(id)) return "baseline";
   if (id === "7") {
     const e = m[id].extra as { cacheSyncMs: number; rawListMs: number };
     return `sync ${ratio(e.cacheSyncMs, e.rawListMs).toFixed(2)}× raw LIST`;
@@ -93,7 +100,9 @@ function notes(m: Measurement): string {
   if (m.errors > 0) parts.push(`${m.errors} errors${m.firstError ? `: ${m.firstError.slice(0, 80)}` : ""}`);
   if (m.truncated) parts.push("stopped by the time limit");
   if (e.exactlyOnce === false) parts.push("COUNTS WRONG");
-  if (e.rssMB !== undefined) {
+  if (e.spacesMB !== undefined) {
+    parts.push(`RSS ${e.rssMB} MB (${e.rssAfterGcMB} after GC), heap ${e.heapUsedMB} MB live of ${e.heapTotalMB}, external ${e.externalMB} MB, ${e.cachedRRs} RRs cached`);
+  } else if (e.rssMB !== undefined) {
     const vsEmpty = Number.isFinite(e.rssDeltaMB) ? ` (${signed(e.rssDeltaMB)} vs empty)` : "";
     const heapVsEmpty = Number.isFinite(e.heapDeltaMB) ? ` (${signed(e.heapDeltaMB)}), ${e.heapBytesPerRR} B/RR` : "";
     parts.push(`RSS ${e.rssMB} MB${vsEmpty}, heap ${e.heapUsedMB} MB${heapVsEmpty}, ${e.rrs} RRs; sync ${e.cacheSyncMs} ms, LIST ${e.rawListMs} ms`);

@@ -25,6 +25,7 @@ import { duplicates, newSignals, storm } from "./scenarios/gateway-load";
 import { largeGroup } from "./scenarios/large-group";
 import { memory } from "./scenarios/memory";
 import { micro } from "./scenarios/micro";
+import { podMemory } from "./scenarios/pod-memory";
 
 const DOCS = path.join(REPO_DIR, "docs/performance.md");
 const BEGIN = "<!-- bench:results:begin -->";
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       controlPlane: options.controlPlane,
       gatewaySettings: { auth: "none", logLevel: "warn", processes: "node --import tsx src/gateway/main.ts", other: "defaults" },
       sizes: options.sizes,
+      ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
       measurements: m,
       ratios: r,
     };
@@ -133,6 +135,10 @@ async function scenarios(ctx: BenchContext): Promise<Measurements> {
   if (want(7)) {
     ctx.log("7: memory and cache sync");
     Object.assign(m, await memory(ctx));
+  }
+  if (want(10)) {
+    ctx.log("10: the admission pod's memory (built bundle, gateway + orchestrator)");
+    Object.assign(m, await podMemory(ctx));
   }
   if (want(9)) {
     ctx.log("9: a large Alertmanager group against a 1-alert payload");

@@ -5,6 +5,7 @@ import { startGateway } from "../src/gateway/index";
 import { RR_GROUP, RR_KIND, RR_PLURAL, RR_VERSION } from "../src/model/remediation-request";
 import { fingerprintLabelProblem } from "../src/module/fingerprint-label";
 import { gatewayRunsHere } from "../src/module/placement";
+import { startOnProcessContext } from "../src/module/process-context";
 import { onShutdown } from "./shutdown";
 
 /**
@@ -48,7 +49,10 @@ function startGatewayInModule(): void {
     logger.fatal(err instanceof ConfigError ? { problems: err.problems } : { err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
-  startGateway(config, logger).then(
+  // On the process's one client and RR informer, shared with the orchestrator (src/module/process-context.ts).
+  startOnProcessContext(informers =>
+    startGateway(config, logger, { kube: informers.kube, informer: informers.remediationRequests(config.namespace, { watchEventDelayMs: config.testCacheLagMs }) }),
+  ).then(
     gateway => onShutdown("gateway", () => gateway.stop()),
     err => {
       logger.fatal({ err }, "the gateway could not start");

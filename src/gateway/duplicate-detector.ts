@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { unrecordedDuplicates, type Duplicate } from "../dedup/duplicates";
 import { ConflictError, NotFoundError } from "../k8s/errors";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
-import type { RemediationRequestCache } from "../k8s/rr-cache";
+import type { RemediationRequestInformer } from "../k8s/rr-informer";
 import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest } from "../model/remediation-request";
 import { backoffDelay, sleep } from "./backoff";
@@ -11,7 +11,8 @@ import type { GatewayMetrics } from "./metrics";
 
 export interface DuplicateDetectorDeps {
   rrs: RemediationRequestClient;
-  cache: RemediationRequestCache;
+  /** The process's shared RR informer. */
+  cache: RemediationRequestInformer;
   metrics: GatewayMetrics;
   logger: Logger;
   /** Attempts of a conflicting write before giving up until the next change. */
@@ -45,8 +46,10 @@ export class DuplicateDetector {
   /** Set while this detector feeds the cache itself, so its own updates do not make it suspect again. */
   private feeding = false;
 
+  private readonly unsubscribe: () => void;
+
   constructor(private readonly deps: DuplicateDetectorDeps) {
-    deps.cache.onChange(fingerprint => this.suspect(fingerprint));
+    this.unsubscribe = deps.cache.subscribe({ onChange: rr => this.suspect(rr.spec.signalFingerprint) });
   }
 
   /** On every cache change of a problem: cheap unless the cache shows two of its RRs active. */
@@ -139,6 +142,7 @@ export class DuplicateDetector {
 
   /** Stops reacting to changes and waits for the checks in progress. */
   async stop(): Promise<void> {
+    this.unsubscribe();
     this.stopping.abort();
     await Promise.all(this.checking.values());
   }

@@ -4,8 +4,8 @@ import { RedeliveryMemory } from "./redelivery-memory";
 import { ALL_FEATURES_ON, featuresOff, OPTIONAL_FEATURES, type Feature } from "../model/schema-features";
 import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema";
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
-import { RemediationRequestCache } from "../k8s/rr-cache";
 import { RemediationRequestClient } from "../k8s/rr-client";
+import { RemediationRequestInformer } from "../k8s/rr-informer";
 import { ScopeLabels } from "../k8s/scope-labels";
 import { MANAGED_LABEL } from "../signal/scope";
 import { phaseLabel } from "../model/phases";
@@ -22,10 +22,18 @@ import { ScopeFilter } from "./scope-filter";
 import { GatewayServer } from "./server";
 import { StormTracker } from "./storm-tracker";
 
+/** What a process that runs more than the gateway hands it: its one client and its RR informer (src/module/process-context.ts). */
+export interface SharedClients {
+  kube: KubeClient;
+  /** The informer of config.namespace; the gateway subscribes to it, and leaves starting it again and stopping it to its owner. */
+  informer: RemediationRequestInformer;
+}
+
 export interface RunningGateway {
   port: number;
   metrics: GatewayMetrics;
-  cache: RemediationRequestCache;
+  /** The RR informer the gateway reads: its own, or the process's shared one. */
+  informer: RemediationRequestInformer;
   /** Ready as /readyz says: RR cache synced, CRD read, scope labels listed. */
   isReady(): boolean;
   /** Graceful stop: readyz turns 503, in-flight requests drain, pending storm writes flush. */
@@ -33,14 +41,19 @@ export interface RunningGateway {
 }
 
 /**
- * Starts the gateway: connects to the API server, starts the RR watch (the
- * HTTP server answers at once, /readyz turns 200 when the cache has synced),
- * and serves signals.
+ * Starts the gateway: connects to the API server, starts the RR informer (the
+ * HTTP server answers at once, /readyz turns 200 when it has synced), and
+ * serves signals. Run alone, it makes its own client and informer; in the
+ * module it is handed the process's (shared), which outlive it.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.logLevel)): Promise<RunningGateway> {
-  const kube = await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000, onRequest: method => metrics.apiRequests.inc({ method }) });
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.logLevel), shared?: SharedClients): Promise<RunningGateway> {
+  const root = shared?.kube ?? (await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000 }));
+  // The gateway's own requests, counted in gateway_api_requests_total, on the process's connections.
+  const kube = root.withRequestListener(method => metrics.apiRequests.inc({ method }));
   const rrs = new RemediationRequestClient(kube, config.namespace);
-  const cache = new RemediationRequestCache(rrs, {
+  const cache = shared?.informer ?? new RemediationRequestInformer(new RemediationRequestClient(root, config.namespace), { watchEventDelayMs: config.testCacheLagMs });
+  if (cache.namespace !== config.namespace) throw new Error(`the RemediationRequest informer handed to the gateway watches namespace ${cache.namespace}, not GATEWAY_NAMESPACE=${config.namespace}`);
+  const unsubscribe = cache.subscribe({
     onWatchError: err => {
       metrics.watchRestarts.inc();
       logger.warn({ err: String(err) }, "RemediationRequest watch failed; restarting");
@@ -49,7 +62,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       metrics.cacheLists.inc();
       logger.debug({ items }, "RemediationRequests listed for the cache");
     },
-    watchEventDelayMs: config.testCacheLagMs,
   });
   if (config.testCacheLagMs > 0) logger.warn({ lagMs: config.testCacheLagMs }, "GATEWAY_TEST_CACHE_LAG_MS is set: the RR cache lags on purpose (test only)");
   // GATEWAY_SCOPE=managed-label: the kubernaut.ai/managed labels, from watches (no request per signal).
@@ -158,19 +170,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   return {
     port,
     metrics,
-    cache,
+    informer: cache,
     isReady,
     async stop() {
       await server.close(config.shutdownGraceMs, config.shutdownDelayMs);
       breaker.stop();
       await storm.stop();
       await duplicates.stop();
-      // Stopping the cache also ends a first sync still waiting for the API server.
-      await cache.stop();
+      unsubscribe();
+      // Stopping the informer also ends a first sync still waiting for the API server; a shared one is its owner's to stop.
+      if (!shared) await cache.stop();
       await scopeLabels?.stop();
       stopped.abort();
-      await Promise.all([synced, schemaRead]);
-      await kube.close();
+      await Promise.all([shared ? undefined : synced, schemaRead]);
+      if (!shared) await root.close();
       logger.info("gateway stopped");
     },
   };

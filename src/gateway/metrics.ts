@@ -165,7 +165,7 @@ export class GatewayMetrics {
   });
   readonly apiRequests = new Counter({
     name: metricName("api_requests_total"),
-    help: "Requests sent to the Kubernetes API server through the gateway's client, by method: reads, writes, lists and watches (the RemediationRequest watch, on a connection of its own, aside).",
+    help: "Requests the gateway sends to the Kubernetes API server, by method: reads, writes, lists and watches (the RemediationRequest informer's list and watch, shared with the rest of the process, aside: see rr_gateway_rr_cache_lists_total).",
     labelNames: ["method"] as const,
     registers: [this.registry],
   });
@@ -205,7 +205,7 @@ export class GatewayMetrics {
     this.zeroKnownSeries();
     new Gauge({
       name: metricName("rr_cache_size"),
-      help: "RemediationRequests in the gateway's watch cache.",
+      help: "RemediationRequests in the RemediationRequest informer the gateway reads (shared with the orchestrator when both run in one process).",
       registers: [this.registry],
       collect() {
         this.set(rrCache?.size ?? 0);

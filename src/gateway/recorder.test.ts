@@ -2,7 +2,7 @@ import pino from "pino";
 import { parseAlertmanagerWebhook } from "../signal/alertmanager";
 import type { Signal } from "../signal/signal";
 import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from "../k8s/errors";
-import type { RemediationRequestCache } from "../k8s/rr-cache";
+import type { RemediationRequestInformer } from "../k8s/rr-informer";
 import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { DeduplicationStatus, RemediationRequest } from "../model/remediation-request";
 import { GatewayError } from "./errors";
@@ -59,7 +59,7 @@ function fakeApi(steps: { step: "ok" | "lost" | "unsent" | "conflict"; gate?: Pr
     landLate: (section: DeduplicationStatus) => apply(section),
     recorder: new SignalRecorder({
       rrs: rrs as unknown as RemediationRequestClient,
-      cache: cache as unknown as RemediationRequestCache,
+      cache: cache as unknown as RemediationRequestInformer,
       metrics: new GatewayMetrics(),
       logger: pino({ level: "silent" }),
       strategy: "resource",
@@ -163,7 +163,7 @@ describe("SignalRecorder", () => {
     };
     const recorder = new SignalRecorder({
       rrs: rrs as unknown as RemediationRequestClient,
-      cache: { rrsOf: () => [], observe: () => undefined } as unknown as RemediationRequestCache,
+      cache: { rrsOf: () => [], observe: () => undefined } as unknown as RemediationRequestInformer,
       metrics: new GatewayMetrics(),
       logger: pino({ level: "silent" }),
       strategy: "resource",

@@ -7,7 +7,7 @@ import { newRemediationRequest } from "../dedup/new-rr";
 import type { Signal } from "../signal/signal";
 import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from "../k8s/errors";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
-import type { RemediationRequestCache } from "../k8s/rr-cache";
+import type { RemediationRequestInformer } from "../k8s/rr-informer";
 import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { DeduplicationStatus, RemediationRequest } from "../model/remediation-request";
 import { backoffDelay, sleep } from "./backoff";
@@ -31,7 +31,8 @@ export interface RecordResult {
 
 export interface RecorderDeps {
   rrs: RemediationRequestClient;
-  cache: RemediationRequestCache;
+  /** The process's shared RR informer: the hot path's reads, and where writes are put back. */
+  cache: RemediationRequestInformer;
   metrics: GatewayMetrics;
   logger: Logger;
   strategy: FingerprintStrategy;

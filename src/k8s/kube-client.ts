@@ -54,7 +54,6 @@ export function loadKubeConfig(file?: string): KubeConfig {
  * subresource, which kubernetes-fluent-client does not offer.
  */
 export class KubeClient {
-  private authorization: string | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -63,6 +62,10 @@ export class KubeClient {
     private readonly dispatcher: Dispatcher,
     private readonly requestTimeoutMs: number,
     private readonly onRequest: (method: KubeRequest["method"]) => void = () => {},
+    /** Shared with every view of this client (withRequestListener), refreshed by the owner. */
+    private readonly credentials: { authorization?: string } = {},
+    /** False for a view: closing it leaves the connections to their owner. */
+    private readonly ownsConnections = true,
   ) {}
 
   static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
@@ -82,7 +85,7 @@ export class KubeClient {
       },
     });
     const client = new KubeClient(kubeConfig, cluster.server.replace(/\/$/, ""), agent, options.requestTimeoutMs ?? 15_000, options.onRequest);
-    client.authorization = authorizationOf(tls);
+    client.credentials.authorization = authorizationOf(tls);
     client.refreshTimer = setInterval(() => void client.refreshCredentials(), options.credentialRefreshMs ?? 60_000);
     client.refreshTimer.unref();
     return client;
@@ -92,7 +95,7 @@ export class KubeClient {
     const tls: RequestOptions = {};
     try {
       await this.kubeConfig.applyToHTTPSOptions(tls);
-      this.authorization = authorizationOf(tls);
+      this.credentials.authorization = authorizationOf(tls);
     } catch {
       // Keep the previous credentials; the next request's 401 says what is wrong.
     }
@@ -198,11 +201,22 @@ export class KubeClient {
 
   private headersOf(req: Pick<KubeRequest, "accept">): Record<string, string> {
     const headers: Record<string, string> = { accept: req.accept ?? "application/json" };
-    if (this.authorization) headers.authorization = this.authorization;
+    if (this.credentials.authorization) headers.authorization = this.credentials.authorization;
     return headers;
   }
 
+  /**
+   * A view of this client, on the same connections and credentials, that
+   * reports each request it sends to onRequest: how one component of a
+   * process counts its own requests (a metric) on the process's one client.
+   * Closing the view closes nothing.
+   */
+  withRequestListener(onRequest: (method: KubeRequest["method"]) => void): KubeClient {
+    return new KubeClient(this.kubeConfig, this.server, this.dispatcher, this.requestTimeoutMs, onRequest, this.credentials, false);
+  }
+
   async close(): Promise<void> {
+    if (!this.ownsConnections) return;
     clearInterval(this.refreshTimer);
     await this.dispatcher.close();
   }

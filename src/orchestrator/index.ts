@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
 import { LeaseElector } from "../k8s/lease";
 import { RemediationRequestClient } from "../k8s/rr-client";
-import { RemediationRequestWatch } from "../k8s/rr-watch";
+import { RemediationRequestInformer } from "../k8s/rr-informer";
+import type { SharedInformers } from "../k8s/shared-informers";
 import type { RemediationRequest } from "../model/remediation-request";
 import { configFromEnv, ENV, OrchestratorConfig } from "./config";
 import { formatDuration } from "./duration";
@@ -23,6 +24,12 @@ export interface OrchestratorDeps {
   kube: KubeClient;
   log: Logger;
   now?: () => Date;
+  /**
+   * The process's RR informer of config.namespace, shared with the gateway
+   * (src/module/process-context.ts); its owner starts and stops it. Without
+   * one the orchestrator makes its own and stops it with itself.
+   */
+  informer?: RemediationRequestInformer;
 }
 
 export interface RunningOrchestrator {
@@ -35,15 +42,19 @@ export interface RunningOrchestrator {
 }
 
 /**
- * Starts the mock Remediation Orchestrator: a watch on the RRs of one
- * namespace feeding an index; a work queue of RR names that only the Lease
- * holder processes; a reconciler that writes the lifecycle fields. Resolves
- * once the watch has synced and the Lease elector runs (not once it leads).
+ * Starts the mock Remediation Orchestrator: the RR informer of one namespace
+ * (the process's shared one, or its own) as its index; a work queue of RR
+ * names that only the Lease holder processes; a reconciler that writes the
+ * lifecycle fields. Resolves once the informer has synced and the Lease
+ * elector runs (not once it leads).
  */
 export async function startOrchestrator(config: OrchestratorConfig, deps: OrchestratorDeps): Promise<RunningOrchestrator> {
   const log = deps.log;
   const rrs = new RemediationRequestClient(deps.kube, config.namespace);
-  const index = new Map<string, RemediationRequest>();
+  const informer = deps.informer ?? new RemediationRequestInformer(rrs);
+  if (informer.namespace !== config.namespace) throw new Error(`the RemediationRequest informer handed to the orchestrator watches namespace ${informer.namespace}, not ORCHESTRATOR_NAMESPACE=${config.namespace}`);
+  // The reconciler reads RRs from the informer and puts back what its writes return.
+  const index = { get: (name: string) => informer.get(name), set: (_name: string, rr: RemediationRequest) => informer.observe(rr) };
   const isLeader = (): boolean => elector.isLeader;
   let stopping = false;
 
@@ -58,9 +69,9 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
     identity: config.identity,
     leaseDurationMs: config.lease.durationMs,
     onStartedLeading: () => {
-      log.info({ lease: `${config.lease.namespace}/${config.lease.name}`, rrs: index.size }, "leading: this instance drives the RemediationRequests");
+      log.info({ lease: `${config.lease.namespace}/${config.lease.name}`, rrs: informer.size }, "leading: this instance drives the RemediationRequests");
       // Everything derives from the RRs' status, so taking over is just looking at every RR.
-      for (const name of index.keys()) queue.add(name);
+      for (const name of informer.names()) queue.add(name);
     },
     onStoppedLeading: () => {
       const lease = `${config.lease.namespace}/${config.lease.name}`;
@@ -71,17 +82,12 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
     onError: err => log.warn({ err }, "lease election attempt failed; retrying"),
   });
 
-  const watch = new RemediationRequestWatch(rrs, {
-    onUpsert: rr => {
-      const name = rr.metadata.name;
-      if (!name) return;
-      index.set(name, rr);
-      if (isLeader()) queue.add(name);
+  const unsubscribe = informer.subscribe({
+    onChange: (rr, change) => {
+      // What the watch says (anyone's write, the gateway's in this process included); not the puts-back of its own writes.
+      if (change.type === "upsert" && change.origin === "watch" && isLeader() && rr.metadata.name) queue.add(rr.metadata.name);
     },
-    onDelete: rr => {
-      if (rr.metadata.name) index.delete(rr.metadata.name);
-    },
-    onError: err => {
+    onWatchError: err => {
       // Stopping aborts the watch's request, which the informer reports as an error.
       if (!stopping) log.warn({ err }, "the RemediationRequest watch failed; it restarts by itself");
     },
@@ -89,7 +95,7 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
   // It needs nothing of rr-gateway's CRD additions (src/model/kubernaut-additions.ts), so it runs unchanged under kubernaut's own CRD.
   log.info({ statusFields: OWNED_FIELDS.map(f => `status.${f}`), kubernautFieldsOnly: true }, "writes kubernaut's RemediationRequest status fields only");
   // Sync first, so the index is complete when this instance starts leading.
-  await watch.start();
+  await informer.start();
   elector.start();
   const unreport = reportOrchestrator(isLeader);
   log.info(
@@ -118,7 +124,8 @@ export async function startOrchestrator(config: OrchestratorConfig, deps: Orches
       // leader never acts while this instance still writes.
       await queue.stop();
       await elector.stop();
-      await watch.stop();
+      unsubscribe();
+      if (!deps.informer) await informer.stop();
       unreport();
       log.info("mock remediation orchestrator stopped");
     },
@@ -131,12 +138,15 @@ export function defaultIdentity(): string {
 }
 
 /**
- * Reads the configuration from the environment, connects with the usual
- * kubeconfig ($KUBECONFIG, ~/.kube/config, or in-cluster) and starts. stop()
- * also closes the connection. Throws OrchestratorConfigError on bad config.
+ * Reads the configuration from the environment and starts. Alone, it connects
+ * with the usual kubeconfig ($KUBECONFIG, ~/.kube/config, or in-cluster) and
+ * stop() also closes the connection; in the module it is handed the process's
+ * client and informers (src/module/process-context.ts), which outlive it.
+ * Throws OrchestratorConfigError on bad config.
  */
-export async function startOrchestratorFromEnv(env: Record<string, string | undefined>, log: Logger): Promise<RunningOrchestrator> {
+export async function startOrchestratorFromEnv(env: Record<string, string | undefined>, log: Logger, shared?: SharedInformers): Promise<RunningOrchestrator> {
   const config = configFromEnv(env, { readFile: path => readFileSync(path, "utf8"), defaultIdentity });
+  if (shared) return startOrchestrator(config, { kube: shared.kube, informer: shared.remediationRequests(config.namespace), log: log.child({ identity: config.identity }) });
   const kube = await KubeClient.create(loadKubeConfig());
   let metrics: MetricsServer | undefined;
   try {

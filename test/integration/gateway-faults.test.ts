@@ -315,10 +315,10 @@ describe("the watch dropped and its resourceVersion expired (410 Gone)", () => {
         const readyz = async (): Promise<number> => (await request(`http://127.0.0.1:${gw!.port}/readyz`)).statusCode;
         await sleep(1_500); // a failed list and a restart of the watch
         expect(await readyz()).toBe(503);
-        expect(gw.cache.hasSynced).toBe(false);
+        expect(gw.informer.hasSynced).toBe(false);
         ctx.plane.startApiserver();
         await waitFor("/readyz 200", async () => (await readyz()) === 200, RECOVERY_TIMEOUT_MS, 200);
-        expect(gw.cache.size).toBe((await ctx.admin.list()).items.length);
+        expect(gw.informer.size).toBe((await ctx.admin.list()).items.length);
       } finally {
         ctx.plane.startApiserver();
         await gw?.stop();

@@ -109,7 +109,7 @@ it(`answers ${REQUESTS} generated requests with 2xx or 4xx only, and the API ser
 
   // Memory: what stays is the RR cache (one entry per problem created), nothing per request.
   const grown = heapUsedAfterGc() - heapBefore;
-  const rrs = gw.gateway.cache.size;
+  const rrs = gw.gateway.informer.size;
   if (SOAK) process.stdout.write(`HTTP fuzz: heap grew ${(grown / MiB).toFixed(1)} MiB with ${rrs} RRs cached\n`);
   expect(grown).toBeLessThan(48 * MiB + rrs * 64 * 1024);
 }, bySoak(300_000, 1_800_000));

@@ -29,7 +29,7 @@ export async function startTestGateway(namespace: string, env: Record<string, st
   });
   const gateway = await startGateway(config, options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const url = `${config.tls ? "https" : "http"}://127.0.0.1:${gateway.port}`;
-  await waitFor("gateway ready", () => gateway.cache.hasSynced);
+  await waitFor("gateway ready", () => gateway.informer.hasSynced);
   // GATEWAY_SCOPE=managed-label: also wait for the namespace labels (what /readyz waits for).
   if (config.scope === "managed-label") await waitFor("gateway ready (scope labels listed)", () => gateway.isReady());
   return { url, gateway, config, stop: () => gateway.stop() };

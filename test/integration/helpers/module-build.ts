@@ -30,11 +30,16 @@ let cached: ModuleBuild | undefined;
 export function moduleBuild(): ModuleBuild {
   if (cached) return cached;
   const dir = execFileSync("bash", [path.join(REPO_DIR, "hack/build.sh"), "--print-dir"], { cwd: REPO_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 }).trim();
+  cached = moduleBuildIn(dir);
+  return cached;
+}
+
+/** A build already made, e.g. of another commit (the bench compares the bundles of two commits). */
+export function moduleBuildIn(dir: string): ModuleBuild {
   const uuid = (JSON.parse(readFileSync(path.join(REPO_DIR, "package.json"), "utf8")) as { pepr: { uuid: string } }).pepr.uuid;
   const manifestPath = path.join(dir, `pepr-module-${uuid}.yaml`);
   const objects = (yaml.loadAll(readFileSync(manifestPath, "utf8")) as Obj[]).filter(Boolean);
-  cached = { dir, uuid, name: `pepr-${uuid}`, manifestPath, objects };
-  return cached;
+  return { dir, uuid, name: `pepr-${uuid}`, manifestPath, objects };
 }
 
 export function find(objects: Obj[], kind: string, predicate: (o: Obj) => boolean = () => true): Obj[] {
@@ -57,7 +62,7 @@ export function serviceAccountKubeconfig(adminKubeconfig: string, namespace: str
     yaml.dump({
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "local", cluster: { server: `https://127.0.0.1:${KUBE_SECURE_PORT}`, "certificate-authority": path.join(RUN_DIR, "pki/ca.crt") } }],
+      clusters: [{ name: "local", cluster: clusterOf(adminKubeconfig) }],
       users: [{ name, user: { token } }],
       contexts: [{ name: "sa@local", context: { cluster: "local", user: name, namespace } }],
       "current-context": "sa@local",
@@ -65,6 +70,13 @@ export function serviceAccountKubeconfig(adminKubeconfig: string, namespace: str
     { mode: 0o600 },
   );
   return file;
+}
+
+/** The cluster (server, CA) of a kubeconfig file: the shared control plane's, or another's (the bench's). */
+function clusterOf(kubeconfig: string): Obj {
+  const config = yaml.load(readFileSync(kubeconfig, "utf8")) as Obj;
+  const context = (config.contexts as Obj[]).find(c => c.name === config["current-context"])?.context;
+  return (config.clusters as Obj[]).find(c => c.name === context?.cluster)?.cluster ?? { server: `https://127.0.0.1:${KUBE_SECURE_PORT}`, "certificate-authority": path.join(RUN_DIR, "pki/ca.crt") };
 }
 
 /** Asks the API server whether a service account may do something. */
