@@ -5,7 +5,7 @@ import { startGateway } from "../src/gateway/index";
 import { RR_GROUP, RR_KIND, RR_PLURAL, RR_VERSION } from "../src/model/remediation-request";
 import { fingerprintLabelProblem } from "../src/module/fingerprint-label";
 import { gatewayRunsHere } from "../src/module/placement";
-import { onShutdown } from "./shutdown";
+import { checkShutdownBudget, onShutdown } from "./shutdown";
 
 /**
  * The gateway, as Pepr wiring only (the behaviour lives in src/gateway and
@@ -48,8 +48,9 @@ function startGatewayInModule(): void {
     logger.fatal(err instanceof ConfigError ? { problems: err.problems } : { err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
+  checkShutdownBudget(message => logger.fatal(message));
   startGateway(config, logger).then(
-    gateway => onShutdown("gateway", () => gateway.stop()),
+    gateway => onShutdown("gateway", deadline => gateway.stop(deadline)),
     err => {
       logger.fatal({ err }, "the gateway could not start");
       process.exit(1);

@@ -2,7 +2,7 @@ import { Capability } from "pepr";
 import { createLogger } from "../src/log/logger";
 import { OrchestratorConfigError, startOrchestratorFromEnv } from "../src/orchestrator/index";
 import { shouldStartInPepr } from "../src/orchestrator/run-mode";
-import { onShutdown } from "./shutdown";
+import { checkShutdownBudget, onShutdown } from "./shutdown";
 
 /**
  * The mock Remediation Orchestrator, as Pepr wiring only: no bindings of its
@@ -20,6 +20,7 @@ if (shouldStartInPepr(process.env)) startOrchestratorInModule();
 
 function startOrchestratorInModule(): void {
   const log = createLogger("mock-orchestrator", process.env.ORCHESTRATOR_LOG_LEVEL ?? process.env.LOG_LEVEL);
+  checkShutdownBudget(message => log.fatal(message));
   startOrchestratorFromEnv(process.env, log).then(
     // On shutdown: finish the writes in flight and release the Lease, so the next watcher pod takes over at once.
     running => onShutdown("mock orchestrator", () => running.stop()),
