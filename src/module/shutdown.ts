@@ -85,7 +85,7 @@ export class ProcessShutdown {
       return outcome.failed.length === 0 && outcome.unfinished.length === 0 ? 0 : 1;
     });
     // Hold anyone else's exit (Pepr's on SIGTERM) until the parts are done.
-    process.exit = ((_code?: number) => {
+    process.exit = (() => {
       void done.then(exit);
     }) as typeof process.exit;
     void done.then(exit);
