@@ -6,8 +6,20 @@ import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";
 import type { GatewayMetrics } from "./metrics";
 
+/** Each flush waits the refresh interval plus up to this share of it, so replicas' writes spread apart. */
+export const STORM_FLUSH_JITTER = 0.2;
+
+/**
+ * The longest a storm status write waits after the signal it reports, not
+ * counting the writes' own time (a flush in progress, then its own): the
+ * refresh interval plus the maximum jitter.
+ */
+export function longestStormWriteWaitMs(flushIntervalMs: number): number {
+  return flushIntervalMs * (1 + STORM_FLUSH_JITTER);
+}
+
 export interface StormTrackerOptions {
-  /** Least time between two storm status writes of one RR, plus up to 20% (default 1 s; the gateway passes GATEWAY_STORM_REFRESH_SECONDS). */
+  /** Least time between two storm status writes of one RR, plus up to STORM_FLUSH_JITTER of it (default 1 s; the gateway passes GATEWAY_STORM_REFRESH_SECONDS). */
   flushIntervalMs?: number;
   /**
    * Told of the RR each storm status write returns. Every such write moves the
@@ -104,7 +116,7 @@ export class StormTracker {
 
   private schedule(): void {
     if (this.timer || this.flushing || this.stopped || this.dirty.size === 0) return;
-    const jitter = 1 + 0.2 * (this.options.random ?? Math.random)();
+    const jitter = 1 + STORM_FLUSH_JITTER * (this.options.random ?? Math.random)();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.startFlush();
