@@ -158,7 +158,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     isReady,
     async stop(deadline?: number) {
       const plan = drainPlan({ delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, deadline === undefined ? Infinity : deadline - Date.now());
-      if (plan.shortened) logger.warn({ delayMs: plan.delayMs, graceMs: plan.graceMs }, "the shutdown budget (TERMINATION_GRACE_PERIOD_SECONDS − PRESTOP_SLEEP_SECONDS) is shorter than GATEWAY_SHUTDOWN_DELAY_SECONDS + GATEWAY_SHUTDOWN_GRACE_SECONDS + 10 s of final writes: draining for less");
+      if (plan.shortened) logger.info({ delayMs: plan.delayMs, graceMs: plan.graceMs }, "the shutdown budget (TERMINATION_GRACE_PERIOD_SECONDS − PRESTOP_SLEEP_SECONDS) is shorter than GATEWAY_SHUTDOWN_DELAY_SECONDS + GATEWAY_SHUTDOWN_GRACE_SECONDS + 10 s of final writes: draining for less");
       await server.close(plan.graceMs, plan.delayMs);
       breaker.stop();
       await storm.stop();
