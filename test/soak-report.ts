@@ -39,7 +39,7 @@ function finish(dir: string, exitCode: number, jestArgs: string[]): string {
     passed: exitCode === 0,
     jestExitCode: exitCode,
     jestArgs,
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^RRGW_(SEED|LANES)$/.test(k))),
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^RRGW_(SEED|LANES|SOAK_TESTS)$/.test(k))),
     machine: {
       ...(source as object),
       cpus: cpus.length,

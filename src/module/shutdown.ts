@@ -5,7 +5,7 @@ import { shutdownBudgetFromEnv, type ShutdownBudget } from "./shutdown-budget";
  * (capabilities/), the gateway alone (src/gateway/main.ts) and the mock
  * orchestrator alone (src/orchestrator/main.ts).
  *
- * On SIGTERM (or SIGINT, Ctrl-C) every registered part stops at once, each
+ * On SIGTERM (or SIGINT, Ctrl-C; SIGHUP) every registered part stops at once, each
  * told the deadline (SIGTERM + the budget of shutdown-budget.ts, derived from
  * the pod's grace period and preStop). The process exits 0 when all stopped,
  * 1 when one failed or the deadline came first: then it exits at the
@@ -60,10 +60,9 @@ export class ProcessShutdown {
     this.hooks.push({ name, stop });
   }
 
-  /** Listens for SIGTERM and SIGINT (once per process: see processShutdown()). */
+  /** Listens for SIGTERM, SIGINT and SIGHUP (a closed terminal, in local runs), once per process: see processShutdown(). */
   listen(): void {
-    process.on("SIGTERM", () => this.onSignal("SIGTERM"));
-    process.on("SIGINT", () => this.onSignal("SIGINT"));
+    for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => this.onSignal(signal));
   }
 
   private onSignal(signal: NodeJS.Signals): void {
