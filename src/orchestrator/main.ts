@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   try {
     const shutdown = processShutdown();
     const running = await startOrchestratorFromEnv(process.env, log);
-    shutdown.add("mock orchestrator", () => running.stop());
+    shutdown.add("mock orchestrator", () => {
+      log.info("stopping");
+      return running.stop();
+    });
   } catch (err) {
     if (err instanceof OrchestratorConfigError) {
       log.fatal({ problems: err.problems }, err.message);
