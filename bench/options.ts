@@ -1,5 +1,6 @@
 import path from "node:path";
 import { GATEWAY_ENV } from "../src/gateway/config";
+import { longestStormWriteWaitMs } from "../src/gateway/storm-tracker";
 import type { ControlPlaneChoice } from "./controlplane";
 
 /** How much each scenario does. */
@@ -36,11 +37,17 @@ export interface Sizes {
   overlapStarts: boolean;
   /**
    * How long to wait after a run before reading the write counters: a
-   * storming RR's last status write lands up to GATEWAY_STORM_REFRESH_SECONDS
-   * after its last signal, off the request path.
+   * storming RR's last status write lands off the request path, up to the
+   * refresh interval (GATEWAY_STORM_REFRESH_SECONDS) plus its maximum jitter
+   * after its last signal, plus the writes' own time.
    */
   settleMs: number;
 }
+
+/** Time for the storm writes themselves on loopback: the flush in progress when the last signal came, then the one reporting it. */
+const STORM_WRITES_MS = 1_000;
+/** The bench's gateways run with the default refresh: 5 s + 20% jitter + 1 s for the writes = 7 s. */
+const STORM_SETTLE_MS = longestStormWriteWaitMs(Number(GATEWAY_ENV.GATEWAY_STORM_REFRESH_SECONDS[0]) * 1_000) + STORM_WRITES_MS;
 
 export const FULL: Sizes = {
   sequential: 500,
@@ -58,7 +65,7 @@ export const FULL: Sizes = {
   microMs: 3_000,
   largeGroupAlerts: 5_000,
   overlapStarts: false,
-  settleMs: Number(GATEWAY_ENV.GATEWAY_STORM_REFRESH_SECONDS[0]) * 1_000 + 300,
+  settleMs: STORM_SETTLE_MS,
 };
 
 /** --quick: keeps the harness working; well under a minute. The numbers are noisy. */

@@ -1,3 +1,4 @@
+import type { SourceState } from "./source-state";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +15,7 @@ import { storm } from "./scenarios/gateway-load";
  * the profile is saved next to the results and summarized, counting only the
  * samples of the measured storm (not start-up, not the warm-up).
  */
-export async function profileStorm(ctx: BenchContext, stamp: string): Promise<{ profileFile: string; summary: ProfileSummary; storm: Measurements }> {
+export async function profileStorm(ctx: BenchContext, stamp: string, source: SourceState): Promise<{ profileFile: string; summary: ProfileSummary; storm: Measurements }> {
   const dir = path.join(os.tmpdir(), `rr-bench-prof-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -40,7 +41,7 @@ export async function profileStorm(ctx: BenchContext, stamp: string): Promise<{ 
   const summary = summarizeProfile(JSON.parse(readFileSync(profileFile, "utf8")) as CpuProfile, REPO_DIR, window);
   summary.cpuMsPerSignal = Math.round((1000 * summary.busyMs) / Math.max(1, result["6"].count)) / 1000;
   const summaryFile = profileFile.replace(/\.cpuprofile$/, ".summary.json");
-  writeFileSync(summaryFile, JSON.stringify({ storm: result, summary }, null, 2));
+  writeFileSync(summaryFile, JSON.stringify({ source, storm: result, summary }, null, 2));
   process.stdout.write(`${formatSummary(summary)}\n\nprofile: ${path.relative(REPO_DIR, profileFile)} (open in Chrome DevTools or speedscope)\nsummary: ${path.relative(REPO_DIR, summaryFile)}\n`);
   return { profileFile, summary, storm: result };
 }

@@ -18,6 +18,7 @@ import { Gateways } from "./gateways";
 import { parseOptions, USAGE, UsageError } from "./options";
 import { profileStorm } from "./profile";
 import { consoleTable, markdown, ratios } from "./report";
+import { describeSource, sourceState, type SourceState } from "./source-state";
 import type { Measurements } from "./results";
 import { baseline } from "./scenarios/baseline";
 import { bursts } from "./scenarios/bursts";
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
   const loadBefore = os.loadavg();
+  // Before the run writes anything: the code measured.
+  const source = sourceState(REPO_DIR);
   const plane = ensureControlPlane(options.controlPlane);
   const env = new TestEnvironment(id => plane.kubeconfig(id));
   const ctx: BenchContext = {
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
   };
   try {
     if (options.profile) {
-      await profileStorm(ctx, stamp);
+      await profileStorm(ctx, stamp, source);
       return;
     }
     const m = await scenarios(ctx);
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
       mode: options.quick ? "quick" : "full",
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: await machine(ctx, loadBefore),
+      machine: await machine(ctx, loadBefore, source),
       controlPlane: options.controlPlane,
       gatewaySettings: { auth: "none", logLevel: "warn", processes: "node --import tsx src/gateway/main.ts", other: "defaults" },
       sizes: options.sizes,
@@ -172,7 +175,7 @@ class Lazy {
   }
 }
 
-async function machine(ctx: BenchContext, loadBefore: number[]): Promise<Record<string, unknown>> {
+async function machine(ctx: BenchContext, loadBefore: number[], source: SourceState): Promise<Record<string, unknown>> {
   const version = await ctx.admin.request<{ gitVersion: string }>({ method: "GET", path: "/version", what: "read the API server's version" });
   const cpus = os.cpus();
   return {
@@ -183,7 +186,7 @@ async function machine(ctx: BenchContext, loadBefore: number[]): Promise<Record<
     node: process.version,
     kube: version.gitVersion,
     etcd: shell(`source hack/lib.sh && echo "$ETCD_VERSION"`),
-    commit: shell("git rev-parse --short HEAD 2>/dev/null || true"),
+    ...source,
     loadAverageBefore: loadBefore.map(round2),
     loadAverageAfter: os.loadavg().map(round2),
   };
@@ -198,10 +201,10 @@ function updateDocs(table: string, machineInfo: Record<string, unknown>, file: s
     process.stderr.write(`${DOCS} has no ${BEGIN} ... ${END} block: not updated\n`);
     return;
   }
-  const mi = machineInfo as { cpus: number; cpuModel: string; memoryBytes: number; node: string; kube: string; etcd: string; commit: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  const mi = machineInfo as unknown as { cpus: number; cpuModel: string; memoryBytes: number; node: string; kube: string; etcd: string; loadAverageBefore: number[]; loadAverageAfter: number[] } & SourceState;
   const block = [
     BEGIN,
-    `Run of ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC at ${mi.commit}: ${mi.cpus} × ${mi.cpuModel}, ${Math.round(mi.memoryBytes / 2 ** 30)} GiB, Node.js ${mi.node}, Kubernetes ${mi.kube}, etcd ${mi.etcd};`,
+    `Run of ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC at ${describeSource(mi)}: ${mi.cpus} × ${mi.cpuModel}, ${Math.round(mi.memoryBytes / 2 ** 30)} GiB, Node.js ${mi.node}, Kubernetes ${mi.kube}, etcd ${mi.etcd};`,
     `load average (1/5/15 min) ${mi.loadAverageBefore.join(" / ")} before, ${mi.loadAverageAfter.join(" / ")} after. Every figure: \`${file}\`.`,
     "",
     table,

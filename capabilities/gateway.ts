@@ -6,7 +6,7 @@ import { RR_GROUP, RR_KIND, RR_PLURAL, RR_VERSION } from "../src/model/remediati
 import { fingerprintLabelProblem } from "../src/module/fingerprint-label";
 import { gatewayRunsHere } from "../src/module/placement";
 import { startOnProcessContext } from "../src/module/process-context";
-import { onShutdown } from "./shutdown";
+import { checkShutdownBudget, onShutdown } from "./shutdown";
 
 /**
  * The gateway, as Pepr wiring only (the behaviour lives in src/gateway and
@@ -49,11 +49,12 @@ function startGatewayInModule(): void {
     logger.fatal(err instanceof ConfigError ? { problems: err.problems } : { err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
+  checkShutdownBudget(message => logger.fatal(message));
   // On the process's one client and RR informer, shared with the orchestrator (src/module/process-context.ts).
   startOnProcessContext(informers =>
     startGateway(config, logger, { kube: informers.kube, informer: informers.remediationRequests(config.namespace, { watchEventDelayMs: config.testCacheLagMs }) }),
   ).then(
-    gateway => onShutdown("gateway", () => gateway.stop()),
+    gateway => onShutdown("gateway", deadline => gateway.stop(deadline)),
     err => {
       logger.fatal({ err }, "the gateway could not start");
       process.exit(1);

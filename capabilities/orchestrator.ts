@@ -3,7 +3,7 @@ import { createLogger } from "../src/log/logger";
 import { OrchestratorConfigError, startOrchestratorFromEnv } from "../src/orchestrator/index";
 import { shouldStartInPepr } from "../src/orchestrator/run-mode";
 import { startOnProcessContext } from "../src/module/process-context";
-import { onShutdown } from "./shutdown";
+import { checkShutdownBudget, onShutdown } from "./shutdown";
 
 /**
  * The mock Remediation Orchestrator, as Pepr wiring only: no bindings of its
@@ -22,6 +22,7 @@ if (shouldStartInPepr(process.env)) startOrchestratorInModule();
 
 function startOrchestratorInModule(): void {
   const log = createLogger("mock-orchestrator", process.env.ORCHESTRATOR_LOG_LEVEL ?? process.env.LOG_LEVEL);
+  checkShutdownBudget(message => log.fatal(message));
   // On the process's one client and RR informer, shared with the gateway (src/module/process-context.ts).
   startOnProcessContext(informers => startOrchestratorFromEnv(process.env, log, informers)).then(
     // On shutdown: finish the writes in flight and release the Lease, so the next pod takes over at once.

@@ -1,50 +1,24 @@
+import { processShutdown } from "../src/module/shutdown";
+import { ShutdownBudgetError } from "../src/module/shutdown-budget";
+
 /**
- * Graceful shutdown for the parts of the module that run their own servers
- * and loops (the gateway, the mock orchestrator) inside Pepr's process.
- *
- * Pepr's controller handles SIGTERM by closing its own HTTPS server and then
- * calling process.exit(143), which would cut the gateway's drain short (and
- * lose the answers to requests in flight). Our listener is registered before
- * Pepr's (capabilities load before the module starts its server), so on
- * SIGTERM it first holds process.exit until every hook has finished or the
- * deadline passes, then lets the exit through. SIGINT (Ctrl-C in local runs,
- * which Pepr does not handle) runs the same hooks and exits 130.
+ * The module's parts (the gateway, the mock orchestrator) stop through the
+ * process's one shutdown (src/module/shutdown.ts), inside Pepr's process:
+ * within the budget the pod's TERMINATION_GRACE_PERIOD_SECONDS and
+ * PRESTOP_SLEEP_SECONDS leave (the build sets both from the Deployment).
+ * Settings that leave no time to stop are fatal at start, like bad config.
  */
-const hooks: { name: string; stop: () => Promise<void> }[] = [];
-let installed = false;
-let stopping: Promise<void> | undefined;
-
-/** The longest a shutdown waits for the hooks before exiting anyway. */
-export const SHUTDOWN_DEADLINE_MS = 45_000;
-
-export function onShutdown(name: string, stop: () => Promise<void>): void {
-  hooks.push({ name, stop });
-  if (installed) return;
-  installed = true;
-  process.once("SIGTERM", () => shutDown(143));
-  process.once("SIGINT", () => shutDown(130));
+export function onShutdown(name: string, stop: (deadline: number) => Promise<void>): void {
+  processShutdown().add(name, stop);
 }
 
-function shutDown(code: number): void {
-  const exit = process.exit.bind(process);
-  const done = runHooks();
-  // Hold Pepr's (or anyone's) exit until the hooks are done.
-  process.exit = ((exitCode?: number) => {
-    void done.then(() => exit(exitCode));
-  }) as typeof process.exit;
-  void done.then(() => exit(code));
-}
-
-function runHooks(): Promise<void> {
-  stopping ??= Promise.race([
-    Promise.allSettled(
-      hooks.map(h =>
-        h.stop().catch(err => {
-          process.stderr.write(`stopping ${h.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        }),
-      ),
-    ).then(() => undefined),
-    new Promise<void>(resolve => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref()),
-  ]);
-  return stopping;
+/** Checks the shutdown budget before a part starts; exits 1 with the reason when the pod's settings leave no time to stop. */
+export function checkShutdownBudget(fatal: (message: string) => void): void {
+  try {
+    processShutdown();
+  } catch (err) {
+    if (!(err instanceof ShutdownBudgetError)) throw err;
+    fatal(err.message);
+    process.exit(1);
+  }
 }

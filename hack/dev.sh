@@ -15,8 +15,11 @@
 #      not `pepr dev` itself);
 #   3. prints where the gateway listens, a curl that sends an alert, the
 #      kubectl line that shows the result, and how to stop; then follows the logs.
-# Ctrl-C stops everything it started (and the control plane too, if this run
-# started it, unless RRGW_KEEP_CONTROLPLANE=1).
+# Ctrl-C, SIGTERM or SIGHUP stops everything it started (and the control
+# plane too, if this run started it, unless RRGW_KEEP_CONTROLPLANE=1), also
+# when its output goes through a pipe whose reader is gone (`npm run dev |
+# tee log`, Ctrl-C): the module gets SIGTERM and its shutdown budget
+# (TERMINATION_GRACE_PERIOD_SECONDS, 20 s here), then SIGKILL.
 #
 # Settings (environment): GATEWAY_PORT (8080), PEPR_PORT (3000),
 # RRGW_DEV_NAMESPACE (kubernaut-system), ALERTMANAGER_PORT (9093), any
@@ -42,7 +45,7 @@ ALERTMANAGER_PORT="${ALERTMANAGER_PORT:-9093}"
 DEV_NAMESPACE="${RRGW_DEV_NAMESPACE:-kubernaut-system}"
 # Where the printed curl's and the demo's alerts point (their targets' namespace, not the RRs').
 TARGET_NAMESPACE="shop"
-DEV_DIR="$REPO_DIR/.local/dev"
+DEV_DIR="${RRGW_DEV_DIR:-$REPO_DIR/.local/dev}"
 MODULE_LOG="$DEV_DIR/module.log"
 WEBHOOK_NAME="rr-gateway-dev"
 KUBECTL="$KUBE_BIN_DIR/kubectl"
@@ -60,19 +63,27 @@ controlplane_was_running=0
 kube_ready && controlplane_was_running=1
 "$HACK_DIR/controlplane.sh" up
 
+# The module's shutdown budget (src/module/shutdown-budget.ts); cleanup waits that long before SIGKILL.
+TERMINATION_GRACE_PERIOD_SECONDS="${TERMINATION_GRACE_PERIOD_SECONDS:-20}"
 module_pid="" tail_pid="" am_pid=""
 stop_requested=0
 cleanup() {
   local code=$?
   ((stop_requested)) && code=0
-  trap - EXIT INT TERM
-  echo >&2
+  # Clean up whatever stopped us: further stop signals wait until this is done, and neither a write to
+  # a pipe whose reader is gone (SIGPIPE, a failed write) nor errexit may cut it short.
+  trap '' INT TERM HUP PIPE
+  trap - EXIT
+  set +e
+  # Our output and our children's to stderr; if that is gone too, to a file.
+  exec 1>&2
+  { echo; } 2>/dev/null || { mkdir -p "$DEV_DIR" && exec >>"$DEV_DIR/stop.log" 2>&1; }
   log "stopping..."
-  for pid in "$am_pid" "$module_pid"; do [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$am_pid" "$module_pid"; do [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null; done
   for pid in "$am_pid" "$module_pid"; do
     [[ -n $pid ]] || continue
-    for _ in $(seq 250); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq $((TERMINATION_GRACE_PERIOD_SECONDS * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
   done
   [[ -n $tail_pid ]] && kill "$tail_pid" 2>/dev/null || true
   kubectl_admin delete validatingwebhookconfiguration "$WEBHOOK_NAME" --ignore-not-found >/dev/null 2>&1 || true
@@ -84,8 +95,8 @@ cleanup() {
   exit "$code"
 }
 trap cleanup EXIT
-# Ctrl-C or a TERM is the normal way to stop: exit 0.
-trap 'stop_requested=1; exit 0' INT TERM
+# Ctrl-C, TERM or HUP (the terminal closed) is the normal way to stop: exit 0.
+trap 'stop_requested=1; exit 0' INT TERM HUP
 
 mkdir -p "$DEV_DIR"
 
@@ -156,6 +167,7 @@ log "starting the Pepr module (gateway on 127.0.0.1:$GATEWAY_PORT, Pepr admissio
     GATEWAY_HOST=127.0.0.1 GATEWAY_PORT GATEWAY_NAMESPACE="$DEV_NAMESPACE" GATEWAY_AUTH="${GATEWAY_AUTH:-kubernetes}" \
     GATEWAY_SCOPE="${GATEWAY_SCOPE:-managed-label}" \
     ORCHESTRATOR_NAMESPACE="$DEV_NAMESPACE" ORCHESTRATOR_PHASE_DURATION="${ORCHESTRATOR_PHASE_DURATION:-3s}" \
+    TERMINATION_GRACE_PERIOD_SECONDS PRESTOP_SLEEP_SECONDS=0 \
     LOG_LEVEL="${LOG_LEVEL:-info}"
   exec node --import tsx pepr.ts
 ) >>"$MODULE_LOG" 2>&1 &

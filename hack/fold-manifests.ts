@@ -100,6 +100,18 @@ const mergeByName = (list: Obj[] | undefined, additions: Obj[]): Obj[] => {
   return [...(list ?? []).filter(o => !names.has(o.name)), ...additions];
 };
 
+/**
+ * The pod's termination settings as the environment its processes read
+ * (src/module/shutdown-budget.ts): their shutdown budget follows from the
+ * grace period and the preStop sleep the Deployment really has.
+ */
+export function terminationEnv(patch: AdmissionGatewayPatch): Obj[] {
+  return [
+    { name: "TERMINATION_GRACE_PERIOD_SECONDS", value: String(patch.terminationGracePeriodSeconds) },
+    { name: "PRESTOP_SLEEP_SECONDS", value: String(patch.container.lifecycle.preStop?.sleep?.seconds ?? 0) },
+  ];
+}
+
 /** Applies the gateway's changes to Pepr's admission Deployment (returns a changed copy). */
 export function patchAdmissionDeployment(deployment: Obj, patch: AdmissionGatewayPatch): Obj {
   const d = structuredClone(deployment);
@@ -112,7 +124,7 @@ export function patchAdmissionDeployment(deployment: Obj, patch: AdmissionGatewa
   const container = (pod.containers as Obj[]).find(c => c.name === "server");
   if (!container) throw new Error(`the admission Deployment ${d.metadata.name} has no "server" container: has Pepr changed its manifests?`);
   container.ports = mergeByName(container.ports, patch.container.ports);
-  container.env = mergeByName(container.env, patch.container.env);
+  container.env = mergeByName(container.env, [...patch.container.env, ...terminationEnv(patch)]);
   container.volumeMounts = mergeByName(container.volumeMounts, patch.container.volumeMounts);
   container.readinessProbe = patch.container.readinessProbe;
   container.lifecycle = patch.container.lifecycle;
@@ -317,6 +329,15 @@ export function foldChart(chartDir: string, inputs: FoldInputs): void {
     "          lifecycle:\n            preStop:\n              sleep:\n                seconds: {{ .Values.gateway.preStopSleepSeconds }}\n          resources:\n",
     deploymentFile,
   );
+  // The termination settings as env, from the values the pod spec uses (so the shutdown budget follows them).
+  deployment = replaceOnce(
+    deployment,
+    '            - name: PEPR_WATCH_MODE\n              value: "false"\n',
+    '            - name: PEPR_WATCH_MODE\n              value: "false"\n' +
+      '            - name: TERMINATION_GRACE_PERIOD_SECONDS\n              value: "{{ .Values.admission.terminationGracePeriodSeconds }}"\n' +
+      '            - name: PRESTOP_SLEEP_SECONDS\n              value: "{{ .Values.gateway.preStopSleepSeconds }}"\n',
+    deploymentFile,
+  );
   deployment = replaceOnce(
     deployment,
     "      serviceAccountName: {{ .Values.uuid }}\n",
@@ -394,7 +415,7 @@ export function extrasForPeprDeploy(inputs: FoldInputs): { objects: Obj[]; deplo
               {
                 name: "server",
                 ports: patch.container.ports,
-                env: patch.container.env,
+                env: [...patch.container.env, ...terminationEnv(patch)],
                 volumeMounts: patch.container.volumeMounts,
                 readinessProbe: { $patch: "replace", ...patch.container.readinessProbe },
                 lifecycle: patch.container.lifecycle,

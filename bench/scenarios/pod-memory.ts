@@ -63,9 +63,9 @@ export interface PodMemory {
   arrayBuffersMB: number;
   /** V8's heap spaces (used bytes, MB), after the collections. */
   spacesMB: Record<string, number>;
-  /** gateway_rr_cache_size as the gateway reports it. */
+  /** rr_gateway_rr_cache_size as the gateway reports it. */
   cachedRRs: number;
-  /** gateway_rr_watch_failures_total so far. */
+  /** rr_gateway_rr_watch_failures_total so far. */
   watchFailures: number;
 }
 
@@ -247,10 +247,10 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
       const seen = child.output().split("\n").filter(l => l.startsWith("BENCH_MEMORY ")).length;
       child.child.kill("SIGUSR2");
       const line = await nthMemoryLine(child, seen + 1);
-      const cachedRRs = (await metrics()).get("gateway_rr_cache_size") ?? NaN;
+      const cachedRRs = (await metrics()).get("rr_gateway_rr_cache_size") ?? NaN;
       const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
       return {
-        watchFailures: (await metrics()).get("gateway_rr_watch_failures_total") ?? NaN,
+        watchFailures: (await metrics()).get("rr_gateway_rr_watch_failures_total") ?? NaN,
         rssMB: round(vmRssKb / 1024, 1),
         rssAfterGcMB: mb(line.afterGc.rss),
         heapUsedMB: mb(line.afterGc.heapUsed),
@@ -282,10 +282,10 @@ async function waitForCache(ctx: BenchContext, pod: Pod, rrs: number): Promise<v
   let m = new Map<string, number>();
   for (let waited = 0; waited < 300_000; waited += 1_000) {
     m = await pod.metrics();
-    if ((m.get("gateway_rr_cache_size") ?? 0) >= rrs) return;
+    if ((m.get("rr_gateway_rr_cache_size") ?? 0) >= rrs) return;
     await sleep(1_000);
   }
-  const about = ["gateway_rr_cache_size", "gateway_rr_cache_lists_total", "gateway_rr_watch_failures_total"].map(k => `${k} ${m.get(k)}`).join(", ");
+  const about = ["rr_gateway_rr_cache_size", "rr_gateway_rr_cache_lists_total", "rr_gateway_rr_watch_failures_total"].map(k => `${k} ${m.get(k)}`).join(", ");
   ctx.log(`  WARNING: the gateway's cache did not reach ${rrs} RRs in 5 minutes (${about}); measuring anyway. The module said:\n${pod.process.output().slice(-3_000)}`);
 }
 

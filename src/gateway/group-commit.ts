@@ -25,11 +25,6 @@ export class GroupCommit<Item, Result> {
     });
   }
 
-  /** Keys with a flush in progress or waiting. */
-  get busyKeys(): number {
-    return new Set([...this.running, ...this.pending.keys()]).size;
-  }
-
   private async drain(key: string): Promise<void> {
     this.running.add(key);
     try {

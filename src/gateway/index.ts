@@ -11,6 +11,7 @@ import { MANAGED_LABEL } from "../signal/scope";
 import { phaseLabel } from "../model/phases";
 import { BearerAuthenticator, NO_AUTH, readStaticTokens, type Authenticator } from "./auth";
 import { CircuitBreaker } from "./circuit-breaker";
+import { drainPlan } from "./drain-plan";
 import { DuplicateDetector } from "./duplicate-detector";
 import type { GatewayConfig } from "./config";
 import { SignalIngest } from "./ingest";
@@ -36,8 +37,12 @@ export interface RunningGateway {
   informer: RemediationRequestInformer;
   /** Ready as /readyz says: RR cache synced, CRD read, scope labels listed. */
   isReady(): boolean;
-  /** Graceful stop: readyz turns 503, in-flight requests drain, pending storm writes flush. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: readyz turns 503, in-flight requests drain, pending storm
+   * writes flush. With a deadline (epoch ms, the process's shutdown budget) the
+   * drain is cut to leave the final writes their time (drain-plan.ts).
+   */
+  stop(deadline?: number): Promise<void>;
 }
 
 /**
@@ -172,8 +177,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     metrics,
     informer: cache,
     isReady,
-    async stop() {
-      await server.close(config.shutdownGraceMs, config.shutdownDelayMs);
+    async stop(deadline?: number) {
+      const plan = drainPlan({ delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, deadline === undefined ? Infinity : deadline - Date.now());
+      if (plan.shortened) logger.info({ delayMs: plan.delayMs, graceMs: plan.graceMs }, "the shutdown budget (TERMINATION_GRACE_PERIOD_SECONDS − PRESTOP_SLEEP_SECONDS) is shorter than GATEWAY_SHUTDOWN_DELAY_SECONDS + GATEWAY_SHUTDOWN_GRACE_SECONDS + 10 s of final writes: draining for less");
+      await server.close(plan.graceMs, plan.delayMs);
       breaker.stop();
       await storm.stop();
       await duplicates.stop();

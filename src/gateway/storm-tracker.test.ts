@@ -2,6 +2,7 @@ import pino from "pino";
 import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";
 import { GatewayMetrics } from "./metrics";
+import { ConflictError } from "../k8s/errors";
 import { StormTracker } from "./storm-tracker";
 import { testSpec } from "../../test/helpers/rr-spec";
 
@@ -21,6 +22,7 @@ function rr(count: number, stormAggregation?: StormAggregationStatus): Remediati
 function tracker(known: () => RemediationRequest | undefined = () => undefined) {
   const writes: StormAggregationStatus[] = [];
   const rrs = {
+    get: async (): Promise<RemediationRequest> => known() ?? rr(0),
     async applyStatus(_name: string, { stormAggregation }: { stormAggregation: StormAggregationStatus }): Promise<RemediationRequest> {
       writes.push(stormAggregation);
       return rr(stormAggregation.aggregatedCount ?? 0, stormAggregation);
@@ -64,5 +66,92 @@ describe("StormTracker", () => {
     await settle();
     expect(writes).toMatchObject([{ aggregatedCount: 9, stormDetectedAt: "2026-11-28T00:00:00Z" }]);
     await storm.stop();
+  });
+
+  describe("aggregatedCount never goes backwards", () => {
+    /**
+     * One RR on a fake API server: a status apply takes the next of `latencies`
+     * (ms) and honours the resourceVersion precondition when it lands, as the
+     * API server does; every landed write's aggregatedCount is kept in order.
+     */
+    class OneRR {
+      rr: RemediationRequest = rr(0);
+      readonly landed: number[] = [];
+      writing = 0;
+      mostWritingAtOnce = 0;
+      private writes = 0;
+      constructor(private readonly latencies: number[]) {}
+      get = async (): Promise<RemediationRequest> => structuredClone(this.rr);
+      applyStatus = async (_name: string, { stormAggregation }: { stormAggregation: StormAggregationStatus }, { resourceVersion }: { resourceVersion?: string }): Promise<RemediationRequest> => {
+        this.writing++;
+        this.mostWritingAtOnce = Math.max(this.mostWritingAtOnce, this.writing);
+        await new Promise(r => setTimeout(r, this.latencies[this.writes++ % this.latencies.length]));
+        this.writing--;
+        if (resourceVersion !== undefined && resourceVersion !== this.rr.metadata.resourceVersion) {
+          throw new ConflictError("Operation cannot be fulfilled: the object has been modified", { reason: "Conflict", code: 409 });
+        }
+        this.commit({ ...this.rr.status, stormAggregation });
+        this.landed.push(stormAggregation.aggregatedCount ?? 0);
+        return structuredClone(this.rr);
+      };
+      /** Any other write (a count write, another replica's storm write): moves the resourceVersion. */
+      commit(status: RemediationRequest["status"]): void {
+        this.rr = { ...this.rr, metadata: { ...this.rr.metadata, resourceVersion: String(Number(this.rr.metadata.resourceVersion) + 1) }, status };
+      }
+    }
+
+    const newTracker = (server: OneRR, current: () => RemediationRequest | undefined) =>
+      new StormTracker({ threshold: 3, windowMs: 60_000 }, server as unknown as RemediationRequestClient, new GatewayMetrics(), pino({ level: "silent" }), {
+        flushIntervalMs: 10,
+        current,
+        random: () => 0,
+      });
+    const isNonDecreasing = (list: number[]): boolean => list.every((n, i) => i === 0 || n >= list[i - 1]);
+
+    it("writes one flush at a time, even when writes take longer than the refresh interval and their latency varies", async () => {
+      // A slow write then a fast one: overlapping flushes would land the newer count first, then the older.
+      const server = new OneRR([80, 5]);
+      const storm = newTracker(server, () => server.rr);
+      for (let count = 1; count <= 40; count++) {
+        storm.observe(rr(count), 1);
+        await new Promise(r => setTimeout(r, 7));
+      }
+      await storm.stop();
+      expect(server.mostWritingAtOnce).toBe(1);
+      expect(server.landed.length).toBeGreaterThan(1);
+      expect(isNonDecreasing(server.landed)).toBe(true);
+      expect(server.rr.status?.stormAggregation?.aggregatedCount).toBe(40);
+    });
+
+    it("does not lower a count another replica wrote while its own view was stale: the stale write fails and is decided again", async () => {
+      const server = new OneRR([5]);
+      const stale = structuredClone(server.rr); // this replica's cache, before the other replica's write
+      server.commit({ deduplication: { occurrenceCount: 20 }, stormAggregation: { isPartOfStorm: true, aggregatedCount: 20, stormDetectedAt: "2026-11-28T00:00:00Z" } });
+      const storm = newTracker(server, () => stale);
+      storm.observe(rr(9), 9);
+      await storm.stop();
+      expect(server.landed).toEqual([]);
+      expect(server.rr.status?.stormAggregation?.aggregatedCount).toBe(20);
+    });
+
+    it("keeps the count for the next flush when the RR changes under every attempt, and writes it then", async () => {
+      const server = new OneRR([5]);
+      let busy = true;
+      const applyStatus = server.applyStatus;
+      server.applyStatus = async (...args) => {
+        if (busy) server.commit(server.rr.status); // a count write lands just before each storm write
+        return applyStatus(...args);
+      };
+      const storm = newTracker(server, () => server.rr);
+      storm.observe(rr(5), 5);
+      await new Promise(r => setTimeout(r, 100));
+      expect(server.landed).toEqual([]);
+      busy = false;
+      storm.observe(rr(6), 1);
+      await storm.stop();
+      // The kept 5 and the newer 6 may land as one write or two, in order.
+      expect(server.landed.at(-1)).toBe(6);
+      expect(isNonDecreasing(server.landed)).toBe(true);
+    });
   });
 });

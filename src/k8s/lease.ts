@@ -108,11 +108,6 @@ export class LeaseElector {
     return this.leading && this.now() - this.lastRenewAt < this.renewDeadlineMs;
   }
 
-  /** The holder in the last Lease seen (for logs). */
-  get holder(): string | undefined {
-    return this.observed?.spec?.holderIdentity;
-  }
-
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;

@@ -52,7 +52,7 @@ export async function acquireProcessContext(): Promise<ProcessContext> {
  * last component to stop closes it). A component that fails to start
  * releases it at once.
  */
-export async function startOnProcessContext<T extends { stop(): Promise<void> }>(start: (informers: SharedInformers) => Promise<T>): Promise<T> {
+export async function startOnProcessContext<T extends { stop(deadline?: number): Promise<void> }>(start: (informers: SharedInformers) => Promise<T>): Promise<T> {
   const context = await acquireProcessContext();
   let component: T;
   try {
@@ -62,9 +62,9 @@ export async function startOnProcessContext<T extends { stop(): Promise<void> }>
     throw err;
   }
   const stop = component.stop.bind(component);
-  component.stop = async () => {
+  component.stop = async (deadline?: number) => {
     try {
-      await stop();
+      await stop(deadline);
     } finally {
       await context.release();
     }

@@ -1,5 +1,5 @@
 import type { Condition } from "../model/remediation-request";
-import { ConditionChange, findCondition, setCondition, setConditions } from "./conditions";
+import { ConditionChange, setCondition, setConditions } from "./conditions";
 
 const T0 = "2025-01-01T00:00:00.000Z";
 const T1 = "2025-01-01T00:00:05.000Z";
@@ -17,7 +17,7 @@ describe("setCondition", () => {
     ["sets a time when the previous one had none", [{ ...ready, lastTransitionTime: "" }], { type: "Ready", status: "False", reason: "Processing", message: "m" }, T1],
   ])("%s", (_title, before, next, expectedTime) => {
     const after = setCondition(before, next, T1);
-    expect(findCondition(after, next.type)).toEqual({ ...next, lastTransitionTime: expectedTime });
+    expect(after.find(c => c.type === next.type)).toEqual({ ...next, lastTransitionTime: expectedTime });
   });
 
   it("keeps the other conditions and their order, and does not mutate its input", () => {

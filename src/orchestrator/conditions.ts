@@ -25,7 +25,3 @@ export function setConditions(conditions: readonly Condition[] | undefined, chan
   if (changes.length === 0) return conditions === undefined ? undefined : [...conditions];
   return changes.reduce<Condition[]>((list, change) => setCondition(list, change, now), [...(conditions ?? [])]);
 }
-
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
-  return conditions?.find(c => c.type === type);
-}

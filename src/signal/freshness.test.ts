@@ -1,4 +1,7 @@
-import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, DEFAULT_FRESHNESS } from "./freshness";
+import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, type FreshnessWindow } from "./freshness";
+
+/** The window GATEWAY_REPLAY_MAX_AGE_SECONDS and GATEWAY_REPLAY_MAX_AHEAD_SECONDS give by default (300 s, 120 s). */
+const DEFAULT_FRESHNESS: FreshnessWindow = { maxAgeMs: 300_000, maxAheadMs: 120_000 };
 
 const NOW = Date.parse("2026-12-02T12:00:00Z");
 const unix = (iso: string): string => String(Date.parse(iso) / 1000);

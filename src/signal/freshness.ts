@@ -20,8 +20,6 @@ export interface FreshnessWindow {
   maxAheadMs: number;
 }
 
-export const DEFAULT_FRESHNESS: FreshnessWindow = { maxAgeMs: 5 * 60_000, maxAheadMs: 2 * 60_000 };
-
 export const TIMESTAMP_HEADER = "x-timestamp";
 
 /** The X-Timestamp header (unix seconds), if sent, within the window. */

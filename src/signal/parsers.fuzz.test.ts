@@ -10,7 +10,7 @@ import { SignalValidationError } from "./validation-error";
 import { metadataViolations, remediationRequestSchema, violations, type Schema } from "../../test/helpers/crd-schema";
 import { bodyText, eventPayload, webhookPayload } from "../../test/helpers/fuzz-payloads";
 import { heapUsedAfterGc, MiB } from "../../test/helpers/heap";
-import { bySoak, SOAK } from "../../test/helpers/soak";
+import { bySoak, recordSoakFigures, SOAK } from "../../test/helpers/soak";
 
 /**
  * Fuzzing the parsers with generated payloads (valid, near-valid, hostile),
@@ -65,6 +65,7 @@ describe("fuzzing the signal parsers", () => {
 
   afterAll(() => {
     if (SOAK) process.stdout.write(`parser fuzz: ${JSON.stringify(tally)}\n`);
+    recordSoakFigures("parsers-fuzz", { runsPerEndpoint: RUNS, tally });
   });
 
   it("accepts an Alertmanager payload only when every RR built from it fits the CRD, and otherwise refuses it with a short message", () => {

@@ -11,6 +11,8 @@ import { LABELS } from "../../src/model/remediation-request";
 import { alert, PROMETHEUS_PATH, post, webhook } from "../helpers/signals";
 import { kubeconfigPath, kubectl, kubectlBinary, REPO_DIR, tokenOf } from "./helpers/controlplane";
 import { checkClientSideApplyFits } from "../../hack/fold-manifests";
+import { drainPlan } from "../../src/gateway/drain-plan";
+import { shutdownBudgetFromEnv } from "../../src/module/shutdown-budget";
 import { randomFingerprint, TestEnvironment } from "./helpers/environment";
 import { freePort } from "./helpers/gateway-process";
 import { controllerOf, find, kubectlWith, ModuleBuild, moduleBuild, ModuleProcess, Obj, serviceAccountCan, serviceAccountKubeconfig, startModuleProcess, unpackModule } from "./helpers/module-build";
@@ -116,9 +118,11 @@ describe("the build output", () => {
     const volume = (pod.volumes as Obj[]).find(v => v.secret?.secretName === "rr-gateway-tls")!;
     const mount = (container.volumeMounts as Obj[]).find(m => m.name === volume.name)!;
     expect(envOf).toMatchObject({ GATEWAY_TLS_CERT_FILE: `${mount.mountPath}/tls.crt`, GATEWAY_TLS_KEY_FILE: `${mount.mountPath}/tls.key` });
-    // Grace covers the preStop sleep plus the gateway's stop: delay + grace + 15 s at most (docs/operations.md).
-    const gatewayStop = Number(envOf.GATEWAY_SHUTDOWN_DELAY_SECONDS ?? 0) + Number(envOf.GATEWAY_SHUTDOWN_GRACE_SECONDS ?? 20) + 15;
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(container.lifecycle.preStop.sleep.seconds + gatewayStop);
+    // The processes read the pod's termination settings (their shutdown budget follows from them), and the
+    // budget holds the gateway's whole configured drain plus its final writes (docs/operations.md, "Graceful shutdown").
+    expect(envOf).toMatchObject({ TERMINATION_GRACE_PERIOD_SECONDS: String(pod.terminationGracePeriodSeconds), PRESTOP_SLEEP_SECONDS: String(container.lifecycle.preStop.sleep.seconds) });
+    const { budgetMs } = shutdownBudgetFromEnv(envOf);
+    expect(drainPlan({ delayMs: Number(envOf.GATEWAY_SHUTDOWN_DELAY_SECONDS ?? 0) * 1000, graceMs: Number(envOf.GATEWAY_SHUTDOWN_GRACE_SECONDS ?? 20) * 1000 }, budgetMs).shortened).toBe(false);
 
     const podLabels = deployment.spec.template.metadata.labels;
     const [service] = find(build.objects, "Service", s => s.metadata.name === "rr-gateway");
@@ -484,8 +488,9 @@ describe("the bundled module, run the way the Deployment runs it", () => {
     );
   }, 60_000);
 
-  it("stops gracefully on SIGTERM, as the kubelet stops a pod: the gateway drains, then the process exits", async () => {
-    expect(await admissionProcess.stop()).toBe(143);
+  it("stops gracefully on SIGTERM, as the kubelet stops a pod: the gateway drains, then the process exits 0 within the pod's budget", async () => {
+    expect(await admissionProcess.stop()).toBe(0);
+    expect(admissionProcess.output()).toMatch(/SIGTERM: stopping [^;]*gateway[^;]*; exiting within 36s \(terminationGracePeriodSeconds 45s − preStop 5s − margin 4s\)/);
     expect(admissionProcess.output()).toMatch(/gateway stopped/);
   });
 });

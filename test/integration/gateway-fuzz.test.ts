@@ -4,7 +4,7 @@ import { bodyText, eventPayload, webhookPayload } from "../helpers/fuzz-payloads
 import { heapUsedAfterGc, MiB } from "../helpers/heap";
 import { sumSamples } from "../helpers/metrics";
 import { alert, EVENT_PATH, post, PROMETHEUS_PATH, webhook } from "../helpers/signals";
-import { bySoak, SOAK } from "../helpers/soak";
+import { bySoak, recordSoakFigures, SOAK } from "../helpers/soak";
 import { TestEnvironment } from "./helpers/environment";
 import { startTestGateway, TestGateway } from "./helpers/gateway";
 
@@ -111,5 +111,6 @@ it(`answers ${REQUESTS} generated requests with 2xx or 4xx only, and the API ser
   const grown = heapUsedAfterGc() - heapBefore;
   const rrs = gw.gateway.informer.size;
   if (SOAK) process.stdout.write(`HTTP fuzz: heap grew ${(grown / MiB).toFixed(1)} MiB with ${rrs} RRs cached\n`);
+  recordSoakFigures("gateway-fuzz", { requests: sent, byStatus: counts, heapGrownMiB: Math.round((grown / MiB) * 10) / 10, rrsCached: rrs });
   expect(grown).toBeLessThan(48 * MiB + rrs * 64 * 1024);
 }, bySoak(300_000, 1_800_000));

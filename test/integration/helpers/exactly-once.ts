@@ -109,9 +109,10 @@ export interface ReplicaRig {
 /**
  * A fresh namespace and four gateway processes on it; the one in slot
  * `lagging` sees its watch events `lagMs` late (test-only knob
- * GATEWAY_TEST_CACHE_LAG_MS, src/gateway/config.ts).
+ * GATEWAY_TEST_CACHE_LAG_MS, src/gateway/config.ts). `extraEnv` goes to every
+ * replica.
  */
-export async function startReplicaRig(env: TestEnvironment, prefix: string, lagging: number, lagMs: number): Promise<ReplicaRig> {
+export async function startReplicaRig(env: TestEnvironment, prefix: string, lagging: number, lagMs: number, extraEnv: Record<string, string> = {}): Promise<ReplicaRig> {
   const ns = await env.freshNamespace(prefix);
   const admin = await env.rrClient("admin", ns);
   const orchestrator = await env.rrClient("orchestrator", ns);
@@ -120,6 +121,7 @@ export async function startReplicaRig(env: TestEnvironment, prefix: string, lagg
   const gateways = await GatewayReplicas.start(ns, 4, slot => ({
     LOG_LEVEL: "warn",
     GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
+    ...extraEnv,
     ...(slot === lagging ? { GATEWAY_TEST_CACHE_LAG_MS: String(lagMs) } : {}),
   }));
   return { ns, admin, orchestrator, timeline, gateways };

@@ -15,6 +15,9 @@ export interface GatewayProcess {
   output(): string;
   /** Sends a signal (SIGTERM: graceful drain; SIGKILL: crash) and waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** When kill() first signalled it, and when it exited (ms since the epoch; undefined: not yet). */
+  signalledAt(): number | undefined;
+  exitedAt(): number | undefined;
 }
 
 /** A free TCP port on loopback. */
@@ -69,7 +72,14 @@ export async function startGatewayProcess(namespace: string, env: Record<string,
   let output = "";
   child.stdout!.on("data", chunk => (output += chunk));
   child.stderr!.on("data", chunk => (output += chunk));
-  const exited = new Promise<number | null>(resolve => child.once("exit", code => resolve(code)));
+  let signalledAt: number | undefined;
+  let exitedAt: number | undefined;
+  const exited = new Promise<number | null>(resolve =>
+    child.once("exit", code => {
+      exitedAt = Date.now();
+      resolve(code);
+    }),
+  );
   const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   const dispatcher = tls?.dispatcher;
   await waitFor(
@@ -78,7 +88,8 @@ export async function startGatewayProcess(namespace: string, env: Record<string,
       if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output}`);
       return (await request(`${url}/readyz`, { dispatcher })).statusCode === 200;
     },
-    30_000,
+    // Starting tsx and the gateway takes seconds; on a loaded two-core machine four at once took 87 s.
+    120_000,
   );
   return {
     url,
@@ -87,8 +98,13 @@ export async function startGatewayProcess(namespace: string, env: Record<string,
     child,
     output: () => output,
     async kill(signal: NodeJS.Signals = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        signalledAt ??= Date.now();
+        child.kill(signal);
+      }
       return exited;
     },
+    signalledAt: () => signalledAt,
+    exitedAt: () => exitedAt,
   };
 }

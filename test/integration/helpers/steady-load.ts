@@ -147,7 +147,7 @@ export interface LoadAccount {
   ok: number;
   failed5xx: number;
   connectionErrors: number;
-  /** Answers that are none of 2xx, 503, or a connection error. */
+  /** Answers that are none of 2xx, 503, or no answer from a gateway that had exited. */
   unexpected: string[];
   /** Sum of occurrenceCount over the load's RRs. */
   recorded: number;
@@ -164,9 +164,11 @@ export interface LoadAccount {
 /**
  * Checks every signal of a load against the RRs: per problem, the number of
  * 2xx answers equals the RR's occurrenceCount, the answers carried 1..n each
- * once, and there is one RR.
+ * once, and there is one RR. A signal without an answer is fine only when
+ * `gone(signal)` says its gateway had been stopped and exited: a gateway that
+ * is up must answer (2xx, or 503 with Retry-After), whatever else fails.
  */
-export async function account(load: SteadyLoad, admin: RemediationRequestClient): Promise<LoadAccount> {
+export async function account(load: SteadyLoad, admin: RemediationRequestClient, gone: (signal: SentSignal) => boolean): Promise<LoadAccount> {
   const byFingerprint = new Map<string, { count: number; rrs: number }>();
   for (const rr of (await admin.list()).items) {
     const entry = byFingerprint.get(rr.spec.signalFingerprint) ?? { count: 0, rrs: 0 };
@@ -180,13 +182,13 @@ export async function account(load: SteadyLoad, admin: RemediationRequestClient)
   const result: LoadAccount = { sent: load.sent.length, ok: 0, failed5xx: 0, connectionErrors: 0, unexpected: [], recorded: 0, duplicates: 0, lost: 0, extra: 0, badCounts: [] };
   for (const [pod, signals] of byPod) {
     const fingerprint = resourceFingerprint({ name: load.alertname, target: { kind: "Pod", name: pod, namespace: "prod" } });
-    accountProblem(result, pod, signals, byFingerprint.get(fingerprint) ?? { count: 0, rrs: 0 });
+    accountProblem(result, pod, signals, byFingerprint.get(fingerprint) ?? { count: 0, rrs: 0 }, gone);
   }
   return result;
 }
 
 /** Adds one problem's signals and RRs to the account. */
-function accountProblem(result: LoadAccount, pod: string, signals: SentSignal[], rr: { count: number; rrs: number }): void {
+function accountProblem(result: LoadAccount, pod: string, signals: SentSignal[], rr: { count: number; rrs: number }, gone: (signal: SentSignal) => boolean): void {
   const ok = signals.filter(s => s.status >= 200 && s.status < 300);
   result.ok += ok.length;
   result.failed5xx += signals.filter(s => s.status === 503).length;
@@ -194,6 +196,7 @@ function accountProblem(result: LoadAccount, pod: string, signals: SentSignal[],
   for (const s of signals) {
     if (!(s.status === 0 || s.status === 503 || (s.status >= 200 && s.status < 300))) result.unexpected.push(`${pod}: ${s.status} ${s.code ?? ""} ${s.error ?? ""}`);
     if (s.status === 503 && !s.retryAfter) result.unexpected.push(`${pod}: 503 without Retry-After`);
+    if (s.status === 0 && !gone(s)) result.unexpected.push(`${pod}: no answer (${s.error}) from ${s.target}, a gateway that had not been stopped and exited`);
   }
   result.recorded += rr.count;
   result.duplicates += Math.max(0, rr.rrs - 1);
