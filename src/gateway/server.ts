@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
+import { accessLogEntry } from "./access-log";
 import type { Authenticator, Caller } from "./auth";
 import { sleep } from "./backoff";
 import { readJsonBody } from "./body";
@@ -101,8 +102,10 @@ export class GatewayServer {
     // While draining, close each connection after its response, so keep-alive clients reconnect elsewhere.
     if (this.draining) res.setHeader("Connection", "close");
     let status = 500;
+    // Filled in by signal() once the sender is authenticated, for the access log.
+    const seen: { caller?: Caller } = {};
     try {
-      const reply = route ? await this.signal(req, res, route, requestId) : await this.other(req, path);
+      const reply = route ? await this.signal(req, res, route, requestId, seen) : await this.other(req, path);
       status = reply.status;
       if (typeof reply.body === "string") send(res, status, reply.body, reply.contentType ?? "text/plain; charset=utf-8");
       else send(res, status, JSON.stringify(reply.body), "application/json");
@@ -116,10 +119,13 @@ export class GatewayServer {
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.deps.metrics.httpDuration.observe({ endpoint, status: String(status) }, seconds);
+      // The access log, at debug: one line per request (never its body or token).
+      const { logger } = this.deps;
+      if (logger.isLevelEnabled("debug")) logger.debug(accessLogEntry({ requestId, method: req.method, url: req.url, status, seconds, caller: seen.caller }), "request completed");
     }
   }
 
-  private async signal(req: IncomingMessage, res: ServerResponse, route: { handler: SignalHandler; source: string }, requestId: string): Promise<Reply> {
+  private async signal(req: IncomingMessage, res: ServerResponse, route: { handler: SignalHandler; source: string }, requestId: string, seen: { caller?: Caller }): Promise<Reply> {
     const { config, metrics } = this.deps;
     if (req.method !== "POST") {
       req.resume();
@@ -143,6 +149,7 @@ export class GatewayServer {
       let caller: Caller;
       try {
         caller = await this.deps.auth.authenticate(req.headers.authorization);
+        seen.caller = caller;
       } catch (err) {
         req.resume();
         if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: err.code === "GW_FORBIDDEN" ? "forbidden" : err.retryable ? "unavailable" : "unauthenticated" });
