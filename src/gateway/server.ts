@@ -23,10 +23,12 @@ export interface ServerDeps extends HandlerDeps {
   config: GatewayConfig;
   logger: Logger;
   auth: Authenticator;
-  /** Ready once the RR cache has synced, the CRD was read and (GATEWAY_SCOPE=managed-label) the namespace labels are listed. */
+  /** Ready once the RR cache has synced, the CRD and the API server version were read and (GATEWAY_SCOPE=managed-label) the namespace labels are listed. */
   isReady: () => boolean;
   /** Optional features the installed CRD leaves off, named in /readyz. */
   featuresOff?: () => string[];
+  /** Why the gateway can never be ready here (an API server older than the minimum Kubernetes version), said by /readyz. */
+  cannotServe?: () => string | undefined;
 }
 
 /**
@@ -179,10 +181,13 @@ export class GatewayServer {
     switch (path) {
       case "/healthz":
         return { status: 200, body: "ok" };
-      case "/readyz":
+      case "/readyz": {
         if (this.draining) return { status: 503, body: "shutting down" };
-        if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced, CRD not read, or kubernaut.ai/managed namespace labels not listed yet" };
+        const cannot = this.deps.cannotServe?.();
+        if (cannot) return { status: 503, body: cannot };
+        if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced, CRD or API server version not read, or kubernaut.ai/managed namespace labels not listed yet" };
         return { status: 200, body: readyDetail(this.deps.featuresOff?.() ?? []) };
+      }
       case "/metrics":
         return { status: 200, body: await this.deps.metrics.registry.metrics(), contentType: this.deps.metrics.registry.contentType };
       default:
