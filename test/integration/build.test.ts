@@ -18,6 +18,10 @@ import { freePort } from "./helpers/gateway-process";
 import { controllerOf, find, kubectlWith, ModuleBuild, moduleBuild, ModuleProcess, Obj, serviceAccountCan, serviceAccountKubeconfig, startModuleProcess, unpackModule } from "./helpers/module-build";
 import { signalSenderAccount } from "./helpers/rbac";
 import { waitFor } from "./helpers/wait";
+import pino from "pino";
+import { KUBERNETES_FEATURES, MIN_KUBERNETES_VERSION, parseKubernetesVersion, servedVersion, type VersionInfo } from "../../src/model/kubernetes-version";
+import { startTestGateway } from "./helpers/gateway";
+import { PrivateControlPlane } from "./helpers/private-controlplane";
 
 /**
  * What `npm run build` (pepr build + hack/fold-manifests.ts) emits, checked
@@ -494,6 +498,107 @@ describe("the bundled module, run the way the Deployment runs it", () => {
     expect(admissionProcess.output()).toMatch(/gateway stopped/);
   });
 });
+
+describe(`the minimum Kubernetes version (${MIN_KUBERNETES_VERSION}, src/model/kubernetes-version.ts)`, () => {
+  /** Where the build uses each feature of the table the minimum stems from, by feature gate. */
+  const USES: Record<string, (objects: Obj[]) => boolean> = {
+    CustomResourceFieldSelectors: objects =>
+      find(objects, "CustomResourceDefinition", c => c.metadata.name === "remediationrequests.kubernaut.ai").some(crd =>
+        crd.spec.versions.some((v: Obj) => v.selectableFields?.some((f: Obj) => f.jsonPath === ".spec.signalFingerprint")),
+      ),
+    PodLifecycleSleepAction: objects => find(objects, "Deployment", d => controllerOf(d) === "admission").some(d => d.spec.template.spec.containers.some((c: Obj) => c.lifecycle?.preStop?.sleep)),
+    CRDValidationRules: objects => JSON.stringify(find(objects, "CustomResourceDefinition")).includes('"rule":"self == oldSelf"'),
+  };
+  /** Every "Kubernetes X.Y or later" a document states. */
+  const stated = (file: string): string[] => [...readFileSync(path.join(REPO_DIR, file), "utf8").matchAll(/Kubernetes \**(\d+\.\d+) or later/g)].map(m => m[1]);
+  /** A logger that keeps every line, for the test to search. */
+  const capturing = (): { logger: pino.Logger; text: () => string } => {
+    const lines: string[] = [];
+    return { logger: pino({ level: "info" }, { write: (line: string) => void lines.push(line) }), text: () => lines.join("") };
+  };
+
+  it("stems from features the build uses (each is in it), and is the one docs/deploy.md and the README state", () => {
+    expect(Object.keys(USES).sort()).toEqual(KUBERNETES_FEATURES.map(f => f.gate).sort());
+    const unused = KUBERNETES_FEATURES.filter(f => !USES[f.gate](build.objects)).map(f => f.gate);
+    expect(unused).toEqual([]);
+    expect(stated("README.md")).toEqual([MIN_KUBERNETES_VERSION]);
+    expect(stated("docs/deploy.md")).toEqual([MIN_KUBERNETES_VERSION]);
+  });
+
+  describe("an API server emulating it (kube-apiserver --emulated-version)", () => {
+    const plane = new PrivateControlPlane("min-kubernetes", 13, { emulatedVersion: MIN_KUBERNETES_VERSION });
+    beforeAll(() => plane.up(), 180_000);
+    afterAll(() => plane.down());
+
+    it("accepts everything the build emits and keeps every field of it: the build uses no feature of a newer release", () => {
+      const admin = plane.kubeconfig("admin");
+      const info = JSON.parse(kubectlWith(admin, ["get", "--raw", "/version"])) as VersionInfo;
+      expect(servedVersion(info)).toEqual(parseKubernetesVersion(MIN_KUBERNETES_VERSION));
+      kubectlWith(admin, ["apply", "--server-side", "-f", "-"], yaml.dump({ apiVersion: "v1", kind: "List", items: find(build.objects, "Namespace") }));
+      const out = JSON.parse(kubectlWith(admin, ["apply", "--server-side", "--dry-run=server", "-o", "json", "-f", build.manifestPath])) as Obj;
+      const served: Obj[] = out.kind === "List" ? out.items : [out];
+      const key = (o: Obj): string => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+      const byKey = new Map(served.map(o => [key(o), o]));
+      // A field behind a feature gate the emulated release has off is dropped on the way in; an API it lacks is refused.
+      const lost = build.objects.flatMap(o => (byKey.has(key(o)) ? fieldsLost(o, byKey.get(key(o)), key(o)) : [`${key(o)}: not in the answer`]));
+      expect(lost).toEqual([]);
+    }, 60_000);
+
+    it("runs the gateway, which reads the release from /version and becomes ready", async () => {
+      const planeEnv = new TestEnvironment(identity => plane.kubeconfig(identity));
+      const log = capturing();
+      const gw = await startTestGateway(await planeEnv.freshNamespace("min-k8s"), { KUBECONFIG: plane.kubeconfig("gateway") }, { logger: log.logger });
+      try {
+        await waitFor("the gateway ready on the emulated minimum", () => gw.gateway.isReady(), 30_000);
+        expect((await request(`${gw.url}/readyz`)).statusCode).toBe(200);
+        expect(log.text()).toContain(`serves ${MIN_KUBERNETES_VERSION} (minimum ${MIN_KUBERNETES_VERSION})`);
+      } finally {
+        await gw.stop();
+        await planeEnv.close();
+      }
+    }, 60_000);
+  });
+
+  it("keeps a gateway unready on an API server older than its minimum: /readyz and the log say which release, what it lacks and what to do", async () => {
+    // The real API server's release, and a minimum one above it: what a gateway sees on a cluster too old for it.
+    const real = servedVersion(JSON.parse(kubectl("admin", ["get", "--raw", "/version"])) as VersionInfo)!;
+    const above = `${real.major}.${real.minor + 1}`;
+    const log = capturing();
+    const gw = await startTestGateway(await env.freshNamespace("old-k8s"), {}, { logger: log.logger, minKubernetesVersion: above });
+    try {
+      const readyz = await waitFor(
+        "/readyz to name the release",
+        async () => {
+          const res = await request(`${gw.url}/readyz`);
+          const text = await res.body.text();
+          return text.includes("older than") ? { status: res.statusCode, text } : undefined;
+        },
+        30_000,
+      );
+      expect(readyz.status).toBe(503);
+      expect(readyz.text).toContain(`the Kubernetes API server serves ${real.major}.${real.minor}, older than ${above}, the oldest release rr-gateway supports. Upgrade the cluster to ${above} or later`);
+      expect(gw.gateway.informer.hasSynced).toBe(true);
+      expect(gw.gateway.isReady()).toBe(false);
+      const errors = log.text().split("\n").filter(l => l.includes('"level":50'));
+      expect(errors.join("\n")).toContain(`older than ${above}`);
+    } finally {
+      await gw.stop();
+    }
+  }, 60_000);
+});
+
+/** Paths of `sent` (every field, at any depth) that `served` lacks or holds with another value. */
+function fieldsLost(sent: unknown, served: unknown, at: string): string[] {
+  if (Array.isArray(sent)) {
+    if (!Array.isArray(served) || served.length !== sent.length) return [`${at}: ${JSON.stringify(sent)} became ${JSON.stringify(served)}`];
+    return sent.flatMap((item, i) => fieldsLost(item, served[i], `${at}[${i}]`));
+  }
+  if (sent !== null && typeof sent === "object") {
+    if (served === null || typeof served !== "object") return [`${at}: missing`];
+    return Object.entries(sent).flatMap(([k, v]) => (k in served ? fieldsLost(v, (served as Record<string, unknown>)[k], `${at}.${k}`) : [`${at}.${k}: dropped`]));
+  }
+  return sent === served ? [] : [`${at}: ${JSON.stringify(sent)} became ${JSON.stringify(served)}`];
+}
 
 /** The certificate a TLS server on loopback presents. */
 function peerCertificate(port: number): Promise<X509Certificate> {

@@ -144,6 +144,28 @@ describe("with GATEWAY_AUTH=kubernetes (TokenReview + SubjectAccessReview) and a
     expect((await admin.list()).items.length).toBe(before);
   });
 
+  it("writes one access-log line per request at debug: method, path, status, duration, request id, and the caller once authenticated, never the body", async () => {
+    const secretInBody = `body-only-${Date.now().toString(36)}`;
+    const body = webhook([alert({ alertname: "AccessLogged", pod: freshPod(), annotations: { summary: secretInBody } })]);
+    const id = `access-${Date.now().toString(36)}`;
+    expect((await post(gw.url, `${PROMETHEUS_PATH}?debug=1`, body, { ...authorized(tokenOf("alertmanager")), "x-request-id": `${id}-ok` })).status).toBe(201);
+    expect((await post(gw.url, PROMETHEUS_PATH, body, { ...authorized(GARBAGE_TOKEN), "x-request-id": `${id}-refused` })).status).toBe(401);
+    expect((await request(`${gw.url}/readyz`, { headers: { "x-request-id": `${id}-probe` } })).statusCode).toBe(200);
+
+    const access = log
+      .text()
+      .trim()
+      .split("\n")
+      .map(line => JSON.parse(line) as Record<string, unknown>)
+      .filter(line => line.msg === "request completed" && String(line.requestId).startsWith(id));
+    expect(access).toEqual([
+      { level: 20, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String), msg: "request completed", requestId: `${id}-ok`, method: "POST", path: PROMETHEUS_PATH, status: 201, durationMs: expect.any(Number), caller: expect.stringMatching(/alertmanager/) },
+      { level: 20, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String), msg: "request completed", requestId: `${id}-refused`, method: "POST", path: PROMETHEUS_PATH, status: 401, durationMs: expect.any(Number) },
+      { level: 20, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String), msg: "request completed", requestId: `${id}-probe`, method: "GET", path: "/readyz", status: 200, durationMs: expect.any(Number) },
+    ]);
+    expect(log.text()).not.toContain(secretInBody);
+  });
+
   it("never writes a token to its log, even at trace level", () => {
     const text = log.text();
     expect(text).toMatch(/gateway listening/);

@@ -1,6 +1,6 @@
 import pino, { type Logger } from "pino";
 import { loadGatewayConfig, type GatewayConfig } from "../../../src/gateway/config";
-import { startGateway, type RunningGateway } from "../../../src/gateway/index";
+import { startGateway, type GatewayOptions, type RunningGateway } from "../../../src/gateway/index";
 import { kubeconfigPath } from "./controlplane";
 import { waitFor } from "./wait";
 
@@ -17,7 +17,7 @@ export interface TestGateway {
  * env overrides the GATEWAY_* variables (auth is off unless set); options.logger
  * replaces the silent default (to capture the log). With TLS configured, url is https.
  */
-export async function startTestGateway(namespace: string, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
+export async function startTestGateway(namespace: string, env: Record<string, string> = {}, options: { logger?: Logger } & GatewayOptions = {}): Promise<TestGateway> {
   const config = loadGatewayConfig({
     GATEWAY_HOST: "127.0.0.1",
     GATEWAY_PORT: "0",
@@ -27,7 +27,7 @@ export async function startTestGateway(namespace: string, env: Record<string, st
     KUBECONFIG: kubeconfigPath("gateway"),
     ...env,
   });
-  const gateway = await startGateway(config, options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const gateway = await startGateway(config, options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }), undefined, options);
   const url = `${config.tls ? "https" : "http"}://127.0.0.1:${gateway.port}`;
   await waitFor("gateway ready", () => gateway.informer.hasSynced);
   // GATEWAY_SCOPE=managed-label: also wait for the namespace labels (what /readyz waits for).

@@ -17,14 +17,17 @@ export class PrivateControlPlane {
   /**
    * @param slot 1..50: picks ports slot*10 above the shared control plane's
    * (KUBE_SECURE_PORT, default 16443; ETCD_CLIENT_PORT, default 12379).
+   * @param options.emulatedVersion makes kube-apiserver behave as that older
+   * release ("1.31"; at most three minor releases back).
    */
-  constructor(name: string, slot: number) {
+  constructor(name: string, slot: number, options: { emulatedVersion?: string } = {}) {
     this.runDir = path.join(REPO_DIR, ".local", `controlplane-${name}`);
     this.env = {
       RRGW_RUN_DIR: this.runDir,
       KUBE_SECURE_PORT: String(KUBE_SECURE_PORT + slot * 10),
       ETCD_CLIENT_PORT: String(ETCD_CLIENT_PORT + slot * 10),
       ETCD_PEER_PORT: String(ETCD_CLIENT_PORT + 1 + slot * 10),
+      ...(options.emulatedVersion ? { KUBE_APISERVER_EMULATED_VERSION: options.emulatedVersion } : {}),
     };
   }
 
