@@ -5,6 +5,7 @@ import { ALL_FEATURES_ON, featuresOff, OPTIONAL_FEATURES, type Feature } from ".
 import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema";
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
 import { RemediationRequestCache } from "../k8s/rr-cache";
+import { CacheFreshness } from "./cache-freshness";
 import { RemediationRequestClient } from "../k8s/rr-client";
 import { ScopeLabels } from "../k8s/scope-labels";
 import { MANAGED_LABEL } from "../signal/scope";
@@ -39,6 +40,7 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.logLevel)): Promise<RunningGateway> {
   const kube = await KubeClient.create(loadKubeConfig(config.kubeconfig), { requestTimeoutMs: 10_000, onRequest: method => metrics.apiRequests.inc({ method }) });
   const rrs = new RemediationRequestClient(kube, config.namespace);
+  const freshness = new CacheFreshness(config.cacheFreshnessMs);
   const cache = new RemediationRequestCache(rrs, {
     onWatchError: err => {
       metrics.watchRestarts.inc();
@@ -49,6 +51,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       logger.debug({ items }, "RemediationRequests listed for the cache");
     },
     watchEventDelayMs: config.testCacheLagMs,
+    onWatched: rv => freshness.watched(rv),
   });
   if (config.testCacheLagMs > 0) logger.warn({ lagMs: config.testCacheLagMs }, "GATEWAY_TEST_CACHE_LAG_MS is set: the RR cache lags on purpose (test only)");
   // GATEWAY_SCOPE=managed-label: the kubernaut.ai/managed labels, from watches (no request per signal).
@@ -102,6 +105,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     onUnreachable: () => breaker.recordFailure(),
     onCounted: (rr, added) => storm.observe(rr, added),
     resolvedCounts: featureOn("resolvedCounts"),
+    freshness,
+    chainSafety: config.chainSafety,
   });
   const ingest = new SignalIngest({
     recorder,

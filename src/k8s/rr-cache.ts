@@ -13,6 +13,8 @@ export interface RemediationRequestCacheOptions {
    * at once). 0, the default, in production.
    */
   watchEventDelayMs?: number;
+  /** Told the resourceVersion of every change the watch hands the cache (not of observe()d writes): how far the watch has come. */
+  onWatched?: (resourceVersion: string | undefined) => void;
 }
 
 /**
@@ -32,8 +34,16 @@ export class RemediationRequestCache {
       else apply();
     };
     this.watch = new RemediationRequestWatch(rrs, {
-      onUpsert: rr => later(() => this.observe(rr)),
-      onDelete: rr => later(() => this.forget(rr)),
+      onUpsert: rr =>
+        later(() => {
+          this.observe(rr);
+          options.onWatched?.(rr.metadata.resourceVersion);
+        }),
+      onDelete: rr =>
+        later(() => {
+          this.forget(rr);
+          options.onWatched?.(rr.metadata.resourceVersion);
+        }),
       onError: options.onWatchError,
       onList: options.onList,
     });
