@@ -25,6 +25,7 @@ import { duplicates, newSignals, storm } from "./scenarios/gateway-load";
 import { largeGroup } from "./scenarios/large-group";
 import { memory } from "./scenarios/memory";
 import { micro } from "./scenarios/micro";
+import { storedRRs } from "./scenarios/stored-rrs";
 
 const DOCS = path.join(REPO_DIR, "docs/performance.md");
 const BEGIN = "<!-- bench:results:begin -->";
@@ -133,6 +134,10 @@ async function scenarios(ctx: BenchContext): Promise<Measurements> {
   if (want(7)) {
     ctx.log("7: memory and cache sync");
     Object.assign(m, await memory(ctx));
+  }
+  if (want(10)) {
+    ctx.log("10: new problems and duplicates with 1,000 to 50,000 RRs stored");
+    Object.assign(m, await storedRRs(ctx));
   }
   if (want(9)) {
     ctx.log("9: a large Alertmanager group against a 1-alert payload");

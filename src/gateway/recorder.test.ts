@@ -248,7 +248,7 @@ describe("SignalRecorder: creating a problem's next RR", () => {
   });
 
   it("decides again on a list when the claim finds the predecessor changed or gone", async () => {
-    const { calls, recorder } = createApi([terminal(30_000)], true, [terminal(30_000)], new NotFoundError("gone"));
+    const { calls, recorder } = createApi([terminal(30_000)], true, [terminal(30_000)], new NotFoundError("gone", 404));
     await recorder.record(signal, FINGERPRINT, "r");
     expect(calls.map(c => c.split(" ")[0])).toEqual(["annotate", "list", "annotate", "create", "apply"]);
   });
