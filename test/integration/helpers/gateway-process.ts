@@ -78,7 +78,8 @@ export async function startGatewayProcess(namespace: string, env: Record<string,
       if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output}`);
       return (await request(`${url}/readyz`, { dispatcher })).statusCode === 200;
     },
-    30_000,
+    // Compiling the sources (tsx) takes a process tens of seconds on a loaded 2-core machine.
+    90_000,
   );
   return {
     url,
