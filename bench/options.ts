@@ -24,6 +24,10 @@ export interface Sizes {
   /** RemediationRequests in the memory scenario's gateway cache. */
   memoryRRs: number;
   memoryCreateConcurrency: number;
+  /** Scenario 11: the namespace is filled to each of these numbers of RRs in turn. */
+  storedRRs: number[];
+  /** Scenario 11: sequential new signals and duplicates measured at each size. */
+  storedRunOps: number;
   /** Time the parse + fingerprint micro-benchmark runs for, per payload shape. */
   microMs: number;
   /** Alerts in the large Alertmanager group of scenario 9. */
@@ -62,6 +66,8 @@ export const FULL: Sizes = {
   stormConcurrency: 100,
   memoryRRs: 10_000,
   memoryCreateConcurrency: 50,
+  storedRRs: [1_000, 10_000, 50_000],
+  storedRunOps: 300,
   microMs: 3_000,
   largeGroupAlerts: 5_000,
   overlapStarts: false,
@@ -82,6 +88,8 @@ export const QUICK: Sizes = {
   stormConcurrency: 100,
   memoryRRs: 200,
   memoryCreateConcurrency: 50,
+  storedRRs: [100, 300, 1_000],
+  storedRunOps: 20,
   microMs: 200,
   largeGroupAlerts: 200,
   overlapStarts: true,
@@ -118,6 +126,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --out=DIR               where to write the JSON (default bench/results)
   --no-docs               do not rewrite the results block of docs/performance.md
   --only=1,3,4            run only these scenarios (ratios need scenario 1)
+  --stored=1000,10000      scenario 11's numbers of stored RRs (default 1000,10000,50000)
   --profile               CPU-profile a gateway process under the duplicate storm instead
   --bundle=DIR            scenario 10 runs this build (hack/build.sh --print-dir of another checkout)`;
 
@@ -168,6 +177,9 @@ function apply(options: BenchOptions, arg: string): void {
       return;
     case "--only":
       options.only = new Set(need("scenario numbers").split(",").map(Number));
+      return;
+    case "--stored":
+      options.sizes = { ...options.sizes, storedRRs: need("numbers of RRs").split(",").map(Number) };
       return;
     case "--profile":
       options.profile = true;

@@ -12,6 +12,7 @@ function over(m: Measurements, field: Field, a: string, b: string): number | und
 
 const AT_LEAST_08 = { text: ">= 0.8", ok: (v: number) => v >= 0.8 };
 const AT_MOST_12 = { text: "<= 1.2", ok: (v: number) => v <= 1.2 };
+const AT_LEAST_09 = { text: ">= 0.9", ok: (v: number) => v >= 0.9 };
 const AT_MOST_10 = { text: "<= 10", ok: (v: number) => v <= 10 };
 
 /** The ratios the issue asks for, each against the baseline measured in the same run. */
@@ -22,7 +23,8 @@ export function ratios(m: Measurements): Ratio[] {
     out.push({ id, what, value, ...(goal ? { goal: goal.text, met: goal.ok(value) } : {}) });
   };
   add("2b", "new-signal throughput / raw create throughput (concurrent)", over(m, "throughputPerS", "2b", "1d"), AT_LEAST_08);
-  add("2b", "new-signal throughput / raw create + status apply throughput (concurrent)", over(m, "throughputPerS", "2b", "1f"));
+  add("2a", "new-signal throughput / raw create + status apply throughput (sequential)", over(m, "throughputPerS", "2a", "1e"), AT_LEAST_09);
+  add("2b", "new-signal throughput / raw create + status apply throughput (concurrent)", over(m, "throughputPerS", "2b", "1f"), AT_LEAST_09);
   add("2a", "new-signal P95 / raw create P95 (sequential)", over(m, "p95Ms", "2a", "1c"));
   add("2a", "new-signal P95 / raw create + status apply P95 (sequential)", over(m, "p95Ms", "2a", "1e"));
   const listCreateApply = m["1e"] && m["1g"] ? m["1e"].p95Ms + m["1g"].p95Ms : undefined;
@@ -39,7 +41,20 @@ export function ratios(m: Measurements): Ratio[] {
   add("8a", "parse + fingerprint signals/s (1 core) / raw concurrent status applies/s", over(m, "throughputPerS", "8a", "1b"));
   addLargeGroupRatios(m, add);
   addPodMemory(m, add);
+  addStoredRatios(m, add);
   return out;
+}
+
+/** Scenario 11: P95 with n RRs stored / P95 with the smallest number, for new problems (11a) and duplicates (11b). */
+function addStoredRatios(m: Measurements, add: (id: string, what: string, value: number | undefined, goal?: { text: string; ok: (v: number) => boolean }) => void): void {
+  for (const kind of ["11a", "11b"]) {
+    const ids = Object.keys(m)
+      .filter(id => id.startsWith(`${kind}-`))
+      .sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
+    for (const id of ids.slice(1)) {
+      add(id, `${kind === "11a" ? "new-signal" : "duplicate"} P95 with ${id.split("-")[1]} RRs stored / with ${ids[0].split("-")[1]}`, over(m, "p95Ms", id, ids[0]), AT_MOST_12);
+    }
+  }
 }
 
 /** Scenario 9: the large group against the 1-alert payload, in time and peak memory. */

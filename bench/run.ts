@@ -27,6 +27,7 @@ import { largeGroup } from "./scenarios/large-group";
 import { memory } from "./scenarios/memory";
 import { micro } from "./scenarios/micro";
 import { podMemory } from "./scenarios/pod-memory";
+import { storedRRs } from "./scenarios/stored-rrs";
 
 const DOCS = path.join(REPO_DIR, "docs/performance.md");
 const BEGIN = "<!-- bench:results:begin -->";
@@ -85,6 +86,14 @@ async function main(): Promise<void> {
   }
 }
 
+/** Scenarios that start what they measure themselves (no shared gateway), in the order they run. */
+const SELF_CONTAINED_SCENARIOS: [number, string, (ctx: BenchContext) => Promise<Measurements>][] = [
+  [7, "memory and cache sync", memory],
+  [10, "the admission pod's memory (built bundle, gateway + orchestrator)", podMemory],
+  [11, "new problems and duplicates with 1,000 to 50,000 RRs stored", storedRRs],
+  [9, "a large Alertmanager group against a 1-alert payload", largeGroup],
+];
+
 async function scenarios(ctx: BenchContext): Promise<Measurements> {
   const want = (n: number): boolean => !ctx.options.only || ctx.options.only.has(n);
   const m: Measurements = {};
@@ -135,17 +144,10 @@ async function scenarios(ctx: BenchContext): Promise<Measurements> {
   } finally {
     await Promise.all([main.stop(), extras.stop()]);
   }
-  if (want(7)) {
-    ctx.log("7: memory and cache sync");
-    Object.assign(m, await memory(ctx));
-  }
-  if (want(10)) {
-    ctx.log("10: the admission pod's memory (built bundle, gateway + orchestrator)");
-    Object.assign(m, await podMemory(ctx));
-  }
-  if (want(9)) {
-    ctx.log("9: a large Alertmanager group against a 1-alert payload");
-    Object.assign(m, await largeGroup(ctx));
+  for (const [n, what, run] of SELF_CONTAINED_SCENARIOS) {
+    if (!want(n)) continue;
+    ctx.log(`${n}: ${what}`);
+    Object.assign(m, await run(ctx));
   }
   return m;
 }

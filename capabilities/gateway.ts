@@ -3,6 +3,8 @@ import { createLogger } from "../src/log/logger";
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from "../src/gateway/config";
 import { startGateway } from "../src/gateway/index";
 import { RR_GROUP, RR_KIND, RR_PLURAL, RR_VERSION } from "../src/model/remediation-request";
+import type { RemediationRequest } from "../src/model/remediation-request";
+import { chainSafetyFromEnv, deletionProblem } from "../src/module/deletion-guard";
 import { fingerprintLabelProblem } from "../src/module/fingerprint-label";
 import { gatewayRunsHere } from "../src/module/placement";
 import { startOnProcessContext } from "../src/module/process-context";
@@ -18,7 +20,11 @@ import { checkShutdownBudget, onShutdown } from "./shutdown";
  * - it validates RemediationRequests on create and update: the fingerprint
  *   label must agree with spec.signalFingerprint. This binding is also what
  *   makes Pepr deploy its replicated admission Deployment, where the gateway
- *   serves.
+ *   serves;
+ * - it validates RemediationRequests on delete: an RR younger than
+ *   GATEWAY_RR_MIN_AGE_SECONDS, or whose successor the gateway is creating,
+ *   is kept, so the gateway can create RRs without reading a problem's
+ *   history (src/module/deletion-guard.ts, docs/exactly-once.md).
  */
 export class RemediationRequestResource extends a.GenericKind {
   declare spec?: { signalFingerprint?: string };
@@ -32,6 +38,19 @@ export const Gateway = new Capability({
 Gateway.When(RemediationRequestResource, { group: RR_GROUP, version: RR_VERSION, kind: RR_KIND, plural: RR_PLURAL })
   .IsCreatedOrUpdated()
   .Validate(validateFingerprintLabel);
+
+// Read at load (build included): a bad value stops the module rather than weaken the guard.
+const chainSafety = chainSafetyFromEnv(process.env);
+
+Gateway.When(RemediationRequestResource, { group: RR_GROUP, version: RR_VERSION, kind: RR_KIND, plural: RR_PLURAL })
+  .IsDeleted()
+  .Validate(validateDeletion);
+
+export function validateDeletion(req: PeprValidateRequest<RemediationRequestResource>): ReturnType<typeof req.Approve> {
+  // On DELETE, Pepr's Raw is the object being deleted (the admission request's oldObject).
+  const problem = deletionProblem(req.Raw as unknown as RemediationRequest, Date.now(), chainSafety);
+  return problem ? req.Deny(problem, 403) : req.Approve();
+}
 
 export function validateFingerprintLabel(req: PeprValidateRequest<RemediationRequestResource>): ReturnType<typeof req.Approve> {
   const problem = fingerprintLabelProblem(req.Raw);

@@ -207,7 +207,7 @@ webhooks:
     rules:
       - apiGroups: [kubernaut.ai]
         apiVersions: [v1alpha1]
-        operations: [CREATE, UPDATE]
+        operations: [CREATE, UPDATE, DELETE]
         resources: [remediationrequests]
 WEBHOOK
 

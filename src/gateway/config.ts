@@ -2,6 +2,7 @@ import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../s
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
 import { LOG_LEVELS } from "../log/logger";
 import type { FreshnessWindow } from "../signal/freshness";
+import type { ChainSafety } from "../dedup/chain-safety";
 import { SCOPE_MODES, type ScopeMode } from "../signal/scope";
 
 export type AuthMode = "kubernetes" | "static" | "none";
@@ -46,6 +47,10 @@ export interface GatewayConfig {
   shutdownDelayMs: number;
   /** How long a request waits for the API server to say whether a count write that got no answer landed. */
   unsureWriteWaitMs: number;
+  /** A create is decided on the cache alone while it holds every RR change up to this long ago (src/gateway/cache-freshness.ts). */
+  cacheFreshnessMs: number;
+  /** The deletion rules the admission webhook enforces, and the gateway relies on (src/dedup/chain-safety.ts). */
+  chainSafety: ChainSafety;
   /** TEST ONLY (GATEWAY_TEST_CACHE_LAG_MS): how late watch events reach the RR cache; 0 in production. */
   testCacheLagMs: number;
   auth: {
@@ -144,6 +149,9 @@ export const GATEWAY_ENV = {
   GATEWAY_TLS_CERT_FILE: ["", "serve HTTPS with this certificate (and GATEWAY_TLS_KEY_FILE)"],
   GATEWAY_TLS_KEY_FILE: ["", "private key for GATEWAY_TLS_CERT_FILE"],
   GATEWAY_TLS_CLIENT_CA_FILE: ["", "require client certificates signed by this CA"],
+  GATEWAY_CACHE_FRESHNESS_MS: ["2000", "a new RR is created on the RR cache's word alone while the cache is known to hold every change up to this long ago (learnt from the watch delivering the gateway's own writes); otherwise the problem's RRs are listed first. 0: always list. Must stay under a quarter of GATEWAY_RR_MIN_AGE_SECONDS (docs/exactly-once.md)"],
+  GATEWAY_RR_MIN_AGE_SECONDS: ["3600", "the admission webhook refuses to delete a RemediationRequest younger than this (kubernaut's retention deletes them 24h after they end), and the gateway claims a predecessor at least half this old before creating its successor (docs/exactly-once.md). Set the same value wherever the gateway and the webhook run (both read it in the admission pods)"],
+  GATEWAY_SUCCESSOR_CLAIM_HOLD_SECONDS: ["300", "how long the admission webhook refuses to delete an RR after the gateway claimed it to create its successor (kubernaut.ai/successor-claimed-at)"],
   LOG_LEVEL: ["info", "pino log level (fatal, error, warn, info, debug, trace, silent); debug adds an access log, one line per request (docs/operations.md#logs)"],
   GATEWAY_TEST_CACHE_LAG_MS: ["0", "TEST ONLY, never set in production: hand every RR watch event to the cache this many ms late, to simulate a lagging watch (exactly-once tests)"],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -198,6 +206,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     shutdownGraceMs: int("GATEWAY_SHUTDOWN_GRACE_SECONDS", 0, 3600) * 1000,
     shutdownDelayMs: int("GATEWAY_SHUTDOWN_DELAY_SECONDS", 0, 3600) * 1000,
     unsureWriteWaitMs: int("GATEWAY_UNSURE_WRITE_WAIT_SECONDS", 0, 3600) * 1000,
+    cacheFreshnessMs: int("GATEWAY_CACHE_FRESHNESS_MS", 0, 60_000),
+    chainSafety: {
+      minAgeMs: int("GATEWAY_RR_MIN_AGE_SECONDS", 2, 30 * 86_400) * 1000,
+      claimHoldMs: int("GATEWAY_SUCCESSOR_CLAIM_HOLD_SECONDS", 1, 86_400) * 1000,
+    },
     testCacheLagMs: int("GATEWAY_TEST_CACHE_LAG_MS", 0, 3_600_000),
     auth: {
       mode: oneOf("GATEWAY_AUTH", ["kubernetes", "static", "none"] as const),
@@ -227,6 +240,8 @@ function crossChecks(config: GatewayConfig): string[] {
   if (config.maxBufferedBytes < config.maxBodyBytes) problems.push(`GATEWAY_MAX_BUFFERED_BYTES (${config.maxBufferedBytes}) is below GATEWAY_MAX_BODY_BYTES (${config.maxBodyBytes}): a body of the largest size could never be held`);
   if (config.clusterId.length > MAX_CLUSTER_ID_LENGTH) problems.push(`GATEWAY_CLUSTER_ID: ${config.clusterId.length} characters, more than the ${MAX_CLUSTER_ID_LENGTH} spec.clusterID holds`);
   if (config.auth.access.verb === "" || config.auth.access.resource === "") problems.push("GATEWAY_AUTH_VERB and GATEWAY_AUTH_RESOURCE must not be empty");
+  // The proof of creating without a read needs the cache's staleness well inside the half of the minimum age left after a claim-free create.
+  if (config.cacheFreshnessMs * 4 > config.chainSafety.minAgeMs) problems.push(`GATEWAY_CACHE_FRESHNESS_MS (${config.cacheFreshnessMs}) must stay under a quarter of GATEWAY_RR_MIN_AGE_SECONDS (${config.chainSafety.minAgeMs / 1000} s)`);
   if (config.auth.mode === "static" && !config.auth.staticTokensFile) problems.push("GATEWAY_AUTH=static needs GATEWAY_STATIC_TOKENS_FILE");
   // Without Kubernetes identities there is nobody to ask about per namespace: refuse rather than silently allow all.
   if (config.auth.scope === "namespace" && config.auth.mode !== "kubernetes") problems.push(`GATEWAY_AUTH_SCOPE=namespace needs GATEWAY_AUTH=kubernetes (senders with a Kubernetes identity), not ${config.auth.mode}`);

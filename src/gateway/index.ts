@@ -6,6 +6,7 @@ import { readSchemaFeatures, type SchemaFeatures } from "../k8s/installed-schema
 import { readServerVersion, type ServerVersion } from "../k8s/server-version";
 import { formatVersion, MIN_KUBERNETES_VERSION, versionProblem } from "../model/kubernetes-version";
 import { KubeClient, loadKubeConfig } from "../k8s/kube-client";
+import { CacheFreshness } from "./cache-freshness";
 import { RemediationRequestClient } from "../k8s/rr-client";
 import { RemediationRequestInformer } from "../k8s/rr-informer";
 import { ScopeLabels } from "../k8s/scope-labels";
@@ -68,6 +69,7 @@ export async function startGateway(
   // The gateway's own requests, counted in rr_gateway_api_requests_total, on the process's connections.
   const kube = root.withRequestListener(method => metrics.apiRequests.inc({ method }));
   const rrs = new RemediationRequestClient(kube, config.namespace);
+  const freshness = new CacheFreshness(config.cacheFreshnessMs);
   const cache = shared?.informer ?? new RemediationRequestInformer(new RemediationRequestClient(root, config.namespace), { watchEventDelayMs: config.testCacheLagMs });
   if (cache.namespace !== config.namespace) throw new Error(`the RemediationRequest informer handed to the gateway watches namespace ${cache.namespace}, not GATEWAY_NAMESPACE=${config.namespace}`);
   const unsubscribe = cache.subscribe({
@@ -79,6 +81,7 @@ export async function startGateway(
       metrics.cacheLists.inc();
       logger.debug({ items }, "RemediationRequests listed for the cache");
     },
+    onWatched: rv => freshness.watched(rv),
   });
   if (config.testCacheLagMs > 0) logger.warn({ lagMs: config.testCacheLagMs }, "GATEWAY_TEST_CACHE_LAG_MS is set: the RR cache lags on purpose (test only)");
   // GATEWAY_SCOPE=managed-label: the kubernaut.ai/managed labels, from watches (no request per signal).
@@ -140,6 +143,8 @@ export async function startGateway(
     onUnreachable: () => breaker.recordFailure(),
     onCounted: (rr, added) => storm.observe(rr, added),
     resolvedCounts: featureOn("resolvedCounts"),
+    freshness,
+    chainSafety: config.chainSafety,
   });
   const ingest = new SignalIngest({
     recorder,

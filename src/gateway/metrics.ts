@@ -104,6 +104,12 @@ export class GatewayMetrics {
     labelNames: ["operation"] as const,
     registers: [this.registry],
   });
+  readonly createViews = new Counter({
+    name: metricName("create_decisions_total"),
+    help: "Decisions to create an RR, by the view they were made on: cache (a fresh cache alone), api (the problem's RRs listed from the API server: the cache was not fresh).",
+    labelNames: ["view"] as const,
+    registers: [this.registry],
+  });
   readonly stormsDetected = new Counter({
     name: metricName("storms_detected_total"),
     help: "RemediationRequests that became part of a storm.",

@@ -174,3 +174,82 @@ describe("SignalRecorder", () => {
     expect(stored?.status?.deduplication?.occurrenceCount).toBe(1);
   });
 });
+
+describe("SignalRecorder: creating a problem's next RR", () => {
+  const terminal = (ageMs: number): RemediationRequest => ({
+    ...rrWith("7"),
+    metadata: { name: "rr-old", uid: "uid-old", resourceVersion: "7", creationTimestamp: new Date(Date.now() - ageMs).toISOString() },
+    status: { overallPhase: "Completed" },
+  });
+
+  function createApi(cached: RemediationRequest[], fresh: boolean, listed: RemediationRequest[] = cached, annotateFails?: Error) {
+    const calls: string[] = [];
+    const rrs = {
+      namespace: "ns",
+      async listByFingerprint() {
+        calls.push("list");
+        return listed;
+      },
+      async annotate(name: string, annotations: Record<string, string>, { resourceVersion }: { resourceVersion: string }) {
+        calls.push(`annotate ${name}@${resourceVersion} ${Object.keys(annotations).join(",")}`);
+        if (annotateFails) {
+          const err = annotateFails;
+          annotateFails = undefined;
+          throw err;
+        }
+        return terminal(0);
+      },
+      async create(rr: RemediationRequest) {
+        calls.push(`create ${rr.metadata.name} after ${rr.metadata.annotations?.["kubernaut.ai/predecessor"] ?? "nothing"}`);
+        return { ...rr, metadata: { ...rr.metadata, resourceVersion: "10" } };
+      },
+      async applyStatus(name: string) {
+        calls.push(`apply ${name}`);
+        return { ...rrWith("11", { occurrenceCount: 1 }), metadata: { name, resourceVersion: "11" } };
+      },
+    };
+    const recorder = new SignalRecorder({
+      rrs: rrs as unknown as RemediationRequestClient,
+      cache: { rrsOf: () => cached, observe: () => undefined } as unknown as RemediationRequestInformer,
+      metrics: new GatewayMetrics(),
+      logger: pino({ level: "silent" }),
+      strategy: "resource",
+      maxApplyAttempts: 5,
+      freshness: { isFresh: () => fresh, wrote: () => undefined },
+      chainSafety: { minAgeMs: 60_000, claimHoldMs: 10_000 },
+    });
+    return { calls, recorder };
+  }
+
+  it("creates a new problem's first RR on a fresh cache's word: a create and a status apply, no read", async () => {
+    const { calls, recorder } = createApi([], true);
+    expect(await recorder.record(signal, FINGERPRINT, "r")).toMatchObject({ status: "created", count: 1 });
+    expect(calls.map(c => c.split(" ")[0])).toEqual(["create", "apply"]);
+  });
+
+  it("lists the problem's RRs first when the cache is not known fresh", async () => {
+    const { calls, recorder } = createApi([], false);
+    await recorder.record(signal, FINGERPRINT, "r");
+    expect(calls.map(c => c.split(" ")[0])).toEqual(["list", "create", "apply"]);
+  });
+
+  it("creates the successor of a young terminal RR without claiming it", async () => {
+    const { calls, recorder } = createApi([terminal(1_000)], true);
+    await recorder.record(signal, FINGERPRINT, "r");
+    expect(calls[0]).toMatch(/^create rr-f{12}-[0-9a-f]{8} after rr-old$/);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("claims a terminal RR half the minimum age old (its resourceVersion as precondition) before creating its successor", async () => {
+    const { calls, recorder } = createApi([terminal(30_000)], true);
+    await recorder.record(signal, FINGERPRINT, "r");
+    expect(calls[0]).toBe("annotate rr-old@7 kubernaut.ai/successor-claimed-at");
+    expect(calls[1]).toMatch(/^create .* after rr-old$/);
+  });
+
+  it("decides again on a list when the claim finds the predecessor changed or gone", async () => {
+    const { calls, recorder } = createApi([terminal(30_000)], true, [terminal(30_000)], new NotFoundError("gone", 404));
+    await recorder.record(signal, FINGERPRINT, "r");
+    expect(calls.map(c => c.split(" ")[0])).toEqual(["annotate", "list", "annotate", "create", "apply"]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { countBatch, type CountedBatch, type CountedItem } from "../dedup/counting";
+import { DEFAULT_CHAIN_SAFETY, needsSuccessionClaim, type ChainSafety } from "../dedup/chain-safety";
 import { decide, takesRepeats, type Decision } from "../dedup/decision";
 import type { FingerprintStrategy } from "../dedup/fingerprint";
 import { GroupCommit } from "./group-commit";
@@ -9,7 +10,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } fr
 import { FIELD_MANAGERS } from "../k8s/field-managers";
 import type { RemediationRequestInformer } from "../k8s/rr-informer";
 import type { RemediationRequestClient } from "../k8s/rr-client";
-import type { DeduplicationStatus, RemediationRequest } from "../model/remediation-request";
+import { ANNOTATIONS, type DeduplicationStatus, type RemediationRequest } from "../model/remediation-request";
 import { backoffDelay, sleep } from "./backoff";
 import { GatewayError } from "./errors";
 import type { GatewayMetrics } from "./metrics";
@@ -51,6 +52,14 @@ export interface RecorderDeps {
    * and nothing is written.
    */
   resolvedCounts?: () => boolean;
+  /**
+   * How current the cache is (src/gateway/cache-freshness.ts): told of every
+   * write's resourceVersion; a create is decided on the cache alone only
+   * while it is fresh. Without it, every create is decided on a list.
+   */
+  freshness?: { isFresh(): boolean; wrote(resourceVersion: string | undefined, sentAt: number): void };
+  /** The deletion rules the admission webhook enforces (src/dedup/chain-safety.ts); default one hour / five minutes. */
+  chainSafety?: ChainSafety;
 }
 
 interface Pending {
@@ -138,10 +147,12 @@ export class SignalRecorder {
     const base = rr.status?.deduplication?.occurrenceCount ?? 0;
     try {
       metrics.apiWrites.inc({ operation: "apply-status" });
+      const sentAt = Date.now();
       const updated = await rrs.applyStatus(rr.metadata.name!, { deduplication: counted.next }, {
         fieldManager: FIELD_MANAGERS.deduplication,
         resourceVersion: rr.metadata.resourceVersion,
       });
+      this.deps.freshness?.wrote(updated.metadata.resourceVersion, sentAt);
       return { results: this.counted(fingerprint, updated, counted, base) };
     } catch (err) {
       if (mayHaveLanded(err)) {
@@ -161,14 +172,21 @@ export class SignalRecorder {
 
   /**
    * The RRs a batch is decided on: the cache's, unless they call for creating
-   * an RR. Creating is rare, and is decided on the API server's view: a cache
-   * that missed the problem's newer RRs would otherwise reuse a name that a
-   * retention cleanup freed by deleting an old RR, next to an active RR
-   * (docs/exactly-once.md).
+   * an RR while the cache is not known to be fresh. Then the problem's RRs are
+   * listed from the API server: a cache that missed the problem's newer RRs
+   * would otherwise reuse a name that a retention cleanup freed by deleting an
+   * old RR, next to an active RR. A fresh cache needs no such read: the
+   * admission webhook keeps every name a fresh cache can compute taken
+   * (docs/exactly-once.md, "Creating without a read").
    */
   private async initialView(fingerprint: string, firing: boolean): Promise<RemediationRequest[]> {
     const cached = this.deps.cache.rrsOf(fingerprint);
     if (!firing || decide(fingerprint, cached).action !== "create") return cached;
+    if (this.deps.freshness?.isFresh()) {
+      this.deps.metrics.createViews.inc({ view: "cache" });
+      return cached;
+    }
+    this.deps.metrics.createViews.inc({ view: "api" });
     return this.deps.rrs.listByFingerprint(fingerprint);
   }
 
@@ -256,8 +274,11 @@ export class SignalRecorder {
       clusterId: this.deps.clusterId,
     });
     try {
+      if (decision.predecessor && !(await this.claimSuccession(decision.predecessor))) return undefined;
       metrics.apiWrites.inc({ operation: "create" });
+      const sentAt = Date.now();
       const created = await rrs.create(rr, FIELD_MANAGERS.gateway);
+      this.deps.freshness?.wrote(created.metadata.resourceVersion, sentAt);
       metrics.rrsCreated.inc({ source: signal.source });
       logger.info({ requestId, rr: decision.name, fingerprint, predecessor: decision.predecessor?.metadata.name }, "created RemediationRequest");
       cache.observe(created);
@@ -273,6 +294,29 @@ export class SignalRecorder {
         if (readErr instanceof NotFoundError) return undefined;
         throw readErr;
       }
+    }
+  }
+
+  /**
+   * Before creating the successor of an RR old enough to be deleted: marks it
+   * (annotation, resourceVersion precondition), which proves it still exists
+   * and keeps the admission webhook from deleting it until the create has
+   * landed. False when it changed or is gone: decide again on a fresh list.
+   * A younger predecessor needs nothing: it cannot be deleted yet.
+   */
+  private async claimSuccession(predecessor: RemediationRequest): Promise<boolean> {
+    const { rrs, metrics } = this.deps;
+    if (!needsSuccessionClaim(predecessor, Date.now(), this.deps.chainSafety ?? DEFAULT_CHAIN_SAFETY)) return true;
+    try {
+      metrics.apiWrites.inc({ operation: "claim" });
+      await rrs.annotate(predecessor.metadata.name!, { [ANNOTATIONS.successorClaimedAt]: new Date().toISOString() }, {
+        fieldManager: FIELD_MANAGERS.gateway,
+        resourceVersion: predecessor.metadata.resourceVersion!,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError || (err instanceof ConflictError && err.isStale)) return false;
+      throw err;
     }
   }
 

@@ -96,6 +96,22 @@ export class RemediationRequestClient {
     });
   }
 
+  /**
+   * Sets one annotation with a JSON merge patch (a PATCH of an RR that is gone
+   * fails with NotFound; it never creates one), under the resourceVersion
+   * precondition: a stale ConflictError if the RR changed since.
+   */
+  annotate(name: string, annotations: Record<string, string>, options: { fieldManager: FieldManager; resourceVersion: string }): Promise<RemediationRequest> {
+    return this.kube.request({
+      method: "PATCH",
+      path: this.objectPath(name),
+      query: { fieldManager: options.fieldManager },
+      contentType: "application/merge-patch+json",
+      body: { metadata: { resourceVersion: options.resourceVersion, annotations } },
+      what: `annotate RemediationRequest ${this.namespace}/${name} as ${options.fieldManager}`,
+    });
+  }
+
   delete(name: string): Promise<unknown> {
     return this.kube.request({ method: "DELETE", path: this.objectPath(name), what: `delete RemediationRequest ${this.namespace}/${name}` });
   }

@@ -16,6 +16,13 @@ export interface RemediationRequestSubscriber {
    * back by a writer of this process (observe/forget). Synchronous: keep it cheap.
    */
   onChange?: (rr: RemediationRequest, change: RemediationRequestChange) => void;
+  /**
+   * The resourceVersion of every change the watch delivers, once the store has
+   * taken it, whether or not it changed the store (a writer may have put back
+   * the same version first): how far the watch has come. Not called for what
+   * writers put back.
+   */
+  onWatched?: (resourceVersion: string | undefined) => void;
   /** Every full list: the first one, and each relist after 410 Gone. */
   onList?: (items: number) => void;
   /** A watch failure (the watch restarts by itself). */
@@ -62,8 +69,16 @@ export class RemediationRequestInformer {
       else apply();
     };
     this.watch = new RemediationRequestWatch(rrs, {
-      onUpsert: rr => later(() => this.store(rr, "watch")),
-      onDelete: rr => later(() => this.remove(rr, "watch")),
+      onUpsert: rr =>
+        later(() => {
+          this.store(rr, "watch");
+          this.watched(rr);
+        }),
+      onDelete: rr =>
+        later(() => {
+          this.remove(rr, "watch");
+          this.watched(rr);
+        }),
       onError: err => {
         for (const s of this.subscribers) s.onWatchError?.(err);
       },
@@ -174,6 +189,10 @@ export class RemediationRequestInformer {
 
   private changed(rr: RemediationRequest, change: RemediationRequestChange): void {
     for (const s of this.subscribers) s.onChange?.(rr, change);
+  }
+
+  private watched(rr: RemediationRequest): void {
+    for (const s of this.subscribers) s.onWatched?.(rr.metadata.resourceVersion);
   }
 }
 

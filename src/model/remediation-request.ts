@@ -24,6 +24,12 @@ export const ANNOTATIONS = {
   predecessor: "kubernaut.ai/predecessor",
   /** When the gateway created the RR (RFC 3339), as kubernaut's gateway records it. */
   createdAt: "kubernaut.ai/created-at",
+  /**
+   * Set by the gateway on a terminal RR (RFC 3339) just before it creates the
+   * RR's successor, when the RR is old enough to be deleted: the admission
+   * webhook then refuses its deletion for a while (src/dedup/chain-safety.ts).
+   */
+  successorClaimedAt: "kubernaut.ai/successor-claimed-at",
 } as const;
 
 export interface ObjectMeta {

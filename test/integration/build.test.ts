@@ -150,10 +150,13 @@ describe("the build output", () => {
     expect(new Date(leaf.validTo).getTime()).toBeGreaterThan(Date.now() + 300 * 86_400_000);
   });
 
-  it("validates RemediationRequests on create and update only (status writes, the hot path, never reach the webhook)", () => {
+  it("validates RemediationRequests on create, update and delete only (status writes, the hot path, never reach the webhook)", () => {
     const [hook] = find(build.objects, "ValidatingWebhookConfiguration");
     const rules = hook.webhooks.flatMap((w: Obj) => w.rules);
-    expect(rules).toEqual([{ apiGroups: ["kubernaut.ai"], apiVersions: ["v1alpha1"], operations: ["CREATE", "UPDATE"], resources: ["remediationrequests"] }]);
+    expect(rules).toEqual([
+      { apiGroups: ["kubernaut.ai"], apiVersions: ["v1alpha1"], operations: ["CREATE", "UPDATE"], resources: ["remediationrequests"] },
+      { apiGroups: ["kubernaut.ai"], apiVersions: ["v1alpha1"], operations: ["DELETE"], resources: ["remediationrequests"] },
+    ]);
     expect(hook.webhooks[0].clientConfig.service).toMatchObject({ name: build.name, namespace: "pepr-system" });
   });
 

@@ -1,0 +1,53 @@
+import { FIELD_MANAGERS } from "../../src/k8s/field-managers";
+import { freshNamespace, type BenchContext } from "../context";
+import { firing, Gateways } from "../gateways";
+import { runLoad } from "../load";
+import { measure } from "../measure";
+import type { Measurements } from "../results";
+import { realisticRR } from "../rr-factory";
+
+/**
+ * Scenario 11: the cost of a new problem and of a duplicate as the namespace
+ * fills up. One gateway on a namespace of its own; before each step the
+ * namespace is filled (RRs created straight on the API server, many in
+ * flight) to storedRRs[k] RRs, then new signals (each a new problem) and
+ * duplicates of one problem are sent one at a time. Ids 11a-<n> (new
+ * problems) and 11b-<n> (duplicates); the ratios compare each size with the
+ * first.
+ */
+export async function storedRRs(ctx: BenchContext): Promise<Measurements> {
+  const { sizes } = ctx.options;
+  const ns = await freshNamespace(ctx, "bench-stored");
+  const rrs = await ctx.env.rrClient("gateway", ns);
+  const gw = await Gateways.start(ctx.plane, ns);
+  const out: Measurements = {};
+  let stored = 0;
+  try {
+    const dup = firing("BenchStoredDuplicate", "dup");
+    if ((await gw.post(0, dup)).status !== 201) throw new Error("scenario 11: the duplicate's first signal was not created");
+    stored++;
+    for (const target of sizes.storedRRs) {
+      const missing = Math.max(0, target - stored);
+      ctx.log(`  filling ${ns} to ${target} RRs (${missing} more)`);
+      const base = stored;
+      const fill = await runLoad(
+        async i => {
+          await rrs.create(realisticRR("BenchStored", `filler-${base + i}`), FIELD_MANAGERS.gateway);
+          return true;
+        },
+        { count: missing, concurrency: sizes.memoryCreateConcurrency, timeLimitMs: 30 * 60_000 },
+      );
+      if (fill.errors > 0) throw new Error(`scenario 11: ${fill.errors} of ${missing} filler creates failed: ${fill.firstError}`);
+      stored += missing;
+      const run = { count: sizes.storedRunOps, concurrency: 1, timeLimitMs: sizes.timeLimitMs, warmup: sizes.warmup, gateways: gw };
+      out[`11a-${target}`] = await measure(ctx, `gateway new signal with ${target} RRs stored`, async i => (await gw.post(i, firing("BenchStoredNew", `${target}-${i}`))).status === 201, run);
+      stored += run.count + run.warmup;
+      out[`11b-${target}`] = await measure(ctx, `gateway duplicate with ${target} RRs stored`, async i => (await gw.post(i, dup)).status === 202, run);
+      out[`11a-${target}`].extra = { storedRRs: target };
+      out[`11b-${target}`].extra = { storedRRs: target };
+    }
+  } finally {
+    await gw.stop();
+  }
+  return out;
+}
