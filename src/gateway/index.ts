@@ -102,6 +102,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     onUnreachable: () => breaker.recordFailure(),
     onCounted: (rr, added) => storm.observe(rr, added),
     resolvedCounts: featureOn("resolvedCounts"),
+    eventWatermarks: featureOn("eventWatermarks"),
   });
   const ingest = new SignalIngest({
     recorder,

@@ -143,7 +143,7 @@ export class GatewayMetrics {
   });
   readonly featureEnabled = new Gauge({
     name: "gateway_feature_enabled",
-    help: "1 when an optional feature is on, 0 when the installed RemediationRequest CRD lacks its fields (kubernaut's own CRD): storm-aggregation, resolved-counts, duplicate-marking.",
+    help: "1 when an optional feature is on, 0 when the installed RemediationRequest CRD lacks its fields (kubernaut's own CRD): storm-aggregation, resolved-counts, duplicate-marking, event-watermarks.",
     labelNames: ["feature"] as const,
     registers: [this.registry],
   });

@@ -207,8 +207,8 @@ describe("the gateway in front of kubernaut's schema (our CRD minus our addition
 
   it("says at start which features the schema leaves off: in /readyz and in gateway_feature_enabled", async () => {
     const ready = await request(`${url}/readyz`);
-    expect(await ready.body.text()).toBe("ok\nfeatures off (the installed RemediationRequest CRD lacks their fields): storm-aggregation, resolved-counts, duplicate-marking");
-    for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(url, "gateway_feature_enabled", `feature="${feature}"`)).toBe(0);
+    expect(await ready.body.text()).toBe("ok\nfeatures off (the installed RemediationRequest CRD lacks their fields): storm-aggregation, resolved-counts, duplicate-marking, event-watermarks");
+    for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking", "event-watermarks"]) expect(await scrapeSum(url, "gateway_feature_enabled", `feature="${feature}"`)).toBe(0);
   });
 
   it("records an alert without startsAt, with the received time as its firing time", async () => {
