@@ -3,6 +3,7 @@ import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprin
 import { LOG_LEVELS } from "../log/logger";
 import type { FreshnessWindow } from "../signal/freshness";
 import { SCOPE_MODES, type ScopeMode } from "../signal/scope";
+import { EVENT_SOURCE_ENV, loadEventSourceConfig, type EventSourceConfig } from "../events/config";
 
 export type AuthMode = "kubernetes" | "static" | "none";
 /** Where a sender's permission is checked: once for the gateway, or per signal target's namespace. */
@@ -63,6 +64,8 @@ export interface GatewayConfig {
   };
   tls?: { certFile: string; keyFile: string; clientCaFile?: string };
   logLevel: string;
+  /** The built-in Warning-event source (src/events, docs/events.md). */
+  eventSource: EventSourceConfig;
 }
 
 /** What a sender must be allowed to do (a SubjectAccessReview's resourceAttributes). */
@@ -144,6 +147,7 @@ export const GATEWAY_ENV = {
   GATEWAY_TLS_CERT_FILE: ["", "serve HTTPS with this certificate (and GATEWAY_TLS_KEY_FILE)"],
   GATEWAY_TLS_KEY_FILE: ["", "private key for GATEWAY_TLS_CERT_FILE"],
   GATEWAY_TLS_CLIENT_CA_FILE: ["", "require client certificates signed by this CA"],
+  ...EVENT_SOURCE_ENV,
   LOG_LEVEL: ["info", "pino log level"],
   GATEWAY_TEST_CACHE_LAG_MS: ["0", "TEST ONLY, never set in production: hand every RR watch event to the cache this many ms late, to simulate a lagging watch (exactly-once tests)"],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -209,6 +213,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       cacheSize: 10_000,
     },
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS),
+    eventSource: loadEventSourceConfig(env, problems),
   };
   problems.push(...crossChecks(config));
   config.tls = tlsFiles(get, problems);

@@ -20,11 +20,14 @@ import { SignalRecorder, type RecordResult } from "./recorder";
 import { ScopeFilter } from "./scope-filter";
 import { GatewayServer } from "./server";
 import { StormTracker } from "./storm-tracker";
+import { EventSource } from "../events/event-source";
 
 export interface RunningGateway {
   port: number;
   metrics: GatewayMetrics;
   cache: RemediationRequestCache;
+  /** The built-in Warning-event source (undefined when EVENT_SOURCE_ENABLED=false). */
+  eventSource?: EventSource;
   /** Ready as /readyz says: RR cache synced, CRD read, scope labels listed. */
   isReady(): boolean;
   /** Graceful stop: readyz turns 503, in-flight requests drain, pending storm writes flush. */
@@ -115,6 +118,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     namespace: config.namespace,
     scope,
   });
+  // The built-in Warning-event source: the same recording path as POST /api/v1/signals/kubernetes-event (docs/events.md).
+  const eventSource = config.eventSource.enabled
+    ? new EventSource({ kube, intake: ingest, config: config.eventSource, metrics: metrics.eventSource, logger: logger.child({ component: "event-source" }), namespace: config.namespace, limits: config.limits })
+    : undefined;
   const isReady = (): boolean => cache.hasSynced && schema !== undefined && scope.hasSynced;
   const server = new GatewayServer({
     config,
@@ -147,12 +154,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     err => logger.error({ err: String(err) }, "RemediationRequest cache could not start"),
   );
 
+  // It starts once the RR cache and the CRD's schema are known (the watermark needs status.deduplication.countedEvents).
+  const eventSourceStarted = Promise.all([synced, schemaRead]).then(() => {
+    if (!stopped.signal.aborted) eventSource?.start();
+  });
+
   return {
     port,
     metrics,
     cache,
+    eventSource,
     isReady,
     async stop() {
+      // First: release the event source's Lease, so another replica takes over while this one drains.
+      stopped.abort();
+      await eventSource?.stop();
       await server.close(config.shutdownGraceMs, config.shutdownDelayMs);
       breaker.stop();
       await storm.stop();
@@ -160,8 +176,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       // Stopping the cache also ends a first sync still waiting for the API server.
       await cache.stop();
       await scopeLabels?.stop();
-      stopped.abort();
-      await Promise.all([synced, schemaRead]);
+      await Promise.all([synced, schemaRead, eventSourceStarted]);
       await kube.close();
       logger.info("gateway stopped");
     },

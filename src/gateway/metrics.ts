@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { EventSourceMetrics } from "../events/metrics";
 
 /** The gateway's Prometheus metrics, on a registry of its own (served at /metrics). */
 export class GatewayMetrics {
@@ -152,6 +153,8 @@ export class GatewayMetrics {
     help: "Signal requests being handled.",
     registers: [this.registry],
   });
+  /** The built-in Warning-event source's metrics (gateway_event_source_*, src/events/metrics.ts). */
+  readonly eventSource = new EventSourceMetrics(this.registry);
   /** Reports the RR cache's size, and the objects the scope label watches hold, at each scrape. */
   constructor(cacheSize: () => number = () => 0, scopeLabelled: () => Record<string, number> = () => ({})) {
     new Gauge({

@@ -189,6 +189,7 @@ describe("the gateway in front of kubernaut's schema (our CRD minus our addition
       GATEWAY_PORT: "0",
       GATEWAY_NAMESPACE: ns,
       GATEWAY_AUTH: "none",
+      EVENT_SOURCE_ENABLED: "false",
       GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
       GATEWAY_STORM_THRESHOLD: "2",
       GATEWAY_STORM_REFRESH_SECONDS: "1",
