@@ -38,7 +38,17 @@ export function ratios(m: Measurements): Ratio[] {
   add("7", "cache sync at start / one raw LIST of the same RRs", mem.cacheSyncMs !== undefined && mem.rawListMs ? ratio(mem.cacheSyncMs, mem.rawListMs) : undefined);
   add("8a", "parse + fingerprint signals/s (1 core) / raw concurrent status applies/s", over(m, "throughputPerS", "8a", "1b"));
   addLargeGroupRatios(m, add);
+  addEventSourceRatios(m, add);
   return out;
+}
+
+/** Scenario 10: RR writes of the built-in event source, per event and per problem per second. */
+function addEventSourceRatios(m: Measurements, add: (id: string, what: string, value: number | undefined, goal?: { text: string; ok: (v: number) => boolean }) => void): void {
+  const run = m["10"];
+  if (!run) return;
+  add("10", `event source API writes per event (${run.label})`, run.writes?.perSignal);
+  const perProblemSecond = (run.extra as { writesPerProblemSecond?: number } | undefined)?.writesPerProblemSecond;
+  add("10", "event source RR writes per problem per second (pacing: 1 signal per problem per second)", perProblemSecond, { text: "<= 1", ok: v => v <= 1 });
 }
 
 /** Scenario 9: the large group against the 1-alert payload, in time and peak memory. */

@@ -22,6 +22,7 @@ import type { Measurements } from "./results";
 import { baseline } from "./scenarios/baseline";
 import { bursts } from "./scenarios/bursts";
 import { duplicates, newSignals, storm } from "./scenarios/gateway-load";
+import { eventSource } from "./scenarios/event-source";
 import { largeGroup } from "./scenarios/large-group";
 import { memory } from "./scenarios/memory";
 import { micro } from "./scenarios/micro";
@@ -137,6 +138,10 @@ async function scenarios(ctx: BenchContext): Promise<Measurements> {
   if (want(9)) {
     ctx.log("9: a large Alertmanager group against a 1-alert payload");
     Object.assign(m, await largeGroup(ctx));
+  }
+  if (want(10)) {
+    ctx.log("10: a burst of Warning events through the built-in event source");
+    Object.assign(m, await eventSource(ctx));
   }
   return m;
 }
