@@ -180,10 +180,12 @@ describe("SignalRecorder", () => {
     it("adds each Event's new occurrences once, and writes nothing for a replay of what is counted", async () => {
       const api = fakeApi([]);
       expect(await api.recorder.record(eventSignal("e1", 3), FINGERPRINT, "a")).toMatchObject({ status: "created", count: 3 });
-      expect(await api.recorder.record(eventSignal("e1", 5), FINGERPRINT, "b")).toMatchObject({ status: "duplicate", count: 5 });
+      const repeat = await api.recorder.record(eventSignal("e1", 5), FINGERPRINT, "b");
+      expect(repeat).toMatchObject({ status: "duplicate", count: 5 });
+      expect(repeat.unchanged).toBeUndefined();
       const writes = api.writes.length;
       // A relist, a restart, a second watcher: the same cumulative counts again.
-      expect(await api.recorder.record(eventSignal("e1", 5), FINGERPRINT, "c")).toMatchObject({ count: 5 });
+      expect(await api.recorder.record(eventSignal("e1", 5), FINGERPRINT, "c")).toMatchObject({ count: 5, unchanged: true });
       expect(await api.recorder.record(eventSignal("e1", 4), FINGERPRINT, "d")).toMatchObject({ count: 5 });
       expect(api.writes).toHaveLength(writes);
       expect(api.current().status?.deduplication).toMatchObject({ occurrenceCount: 5, countedEvents: [{ uid: "e1", count: 5 }] });

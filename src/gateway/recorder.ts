@@ -28,6 +28,8 @@ export interface RecordResult {
   count: number;
   firstSeenAt?: string;
   lastSeenAt?: string;
+  /** An event source signal that brought no occurrence the RR had not counted (a relist, a restart): nothing was written. */
+  unchanged?: boolean;
 }
 
 export interface RecorderDeps {
@@ -228,6 +230,7 @@ export class SignalRecorder {
       count: item.count,
       firstSeenAt: section.firstSeenAt,
       lastSeenAt: section.lastSeenAt,
+      ...(item.status === "firing" && item.added === 0 ? { unchanged: true } : {}),
     };
   }
 
@@ -333,7 +336,7 @@ export class SignalRecorder {
   /** An event source signal with nothing new: answered with the RR that counted it, unchanged. */
   private alreadyCounted(fingerprint: string, rr: RemediationRequest | undefined): RecordResult {
     const section = rr?.status?.deduplication;
-    return { status: "duplicate", fingerprint, rrName: rr?.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt };
+    return { status: "duplicate", fingerprint, rrName: rr?.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt, unchanged: true };
   }
 
   /** A resolved alert while resolved counts are off: the RR it belongs to (from the cache), unchanged. */
