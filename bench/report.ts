@@ -42,6 +42,7 @@ export function ratios(m: Measurements): Ratio[] {
   addLargeGroupRatios(m, add);
   addPodMemory(m, add);
   addStoredRatios(m, add);
+  addEventSourceRatios(m, add);
   return out;
 }
 
@@ -55,6 +56,15 @@ function addStoredRatios(m: Measurements, add: (id: string, what: string, value:
       add(id, `${kind === "11a" ? "new-signal" : "duplicate"} P95 with ${id.split("-")[1]} RRs stored / with ${ids[0].split("-")[1]}`, over(m, "p95Ms", id, ids[0]), AT_MOST_12);
     }
   }
+}
+
+/** Scenario 12: RR writes of the built-in event source, per event and per problem per second. */
+function addEventSourceRatios(m: Measurements, add: (id: string, what: string, value: number | undefined, goal?: { text: string; ok: (v: number) => boolean }) => void): void {
+  const run = m["12"];
+  if (!run) return;
+  add("12", `event source API writes per event (${run.label})`, run.writes?.perSignal);
+  const perProblemSecond = (run.extra as { writesPerProblemSecond?: number } | undefined)?.writesPerProblemSecond;
+  add("12", "event source RR writes per problem per second (pacing: 1 signal per problem per second)", perProblemSecond, { text: "<= 1", ok: v => v <= 1 });
 }
 
 /** Scenario 9: the large group against the 1-alert payload, in time and peak memory. */

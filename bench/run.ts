@@ -23,6 +23,7 @@ import type { Measurements } from "./results";
 import { baseline } from "./scenarios/baseline";
 import { bursts } from "./scenarios/bursts";
 import { duplicates, newSignals, storm } from "./scenarios/gateway-load";
+import { eventSource } from "./scenarios/event-source";
 import { largeGroup } from "./scenarios/large-group";
 import { memory } from "./scenarios/memory";
 import { micro } from "./scenarios/micro";
@@ -92,6 +93,7 @@ const SELF_CONTAINED_SCENARIOS: [number, string, (ctx: BenchContext) => Promise<
   [10, "the admission pod's memory (built bundle, gateway + orchestrator)", podMemory],
   [11, "new problems and duplicates with 1,000 to 50,000 RRs stored", storedRRs],
   [9, "a large Alertmanager group against a 1-alert payload", largeGroup],
+  [12, "a burst of Warning events through the built-in event source", eventSource],
 ];
 
 async function scenarios(ctx: BenchContext): Promise<Measurements> {

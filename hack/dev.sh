@@ -13,8 +13,10 @@
 #      RBAC, with Pepr's admission server on PEPR_PORT and a validating
 #      webhook for the dev namespace pointing at it (docs/deploy.md says why
 #      not `pepr dev` itself);
-#   3. prints where the gateway listens, a curl that sends an alert, the
-#      kubectl line that shows the result, and how to stop; then follows the logs.
+#   3. prints where the gateway listens, a curl that sends an alert, a
+#      kubectl create of a Warning event (the built-in event source turns it
+#      into an RR), the kubectl line that shows the result, and how to stop;
+#      then follows the logs.
 # Ctrl-C, SIGTERM or SIGHUP stops everything it started (and the control
 # plane too, if this run started it, unless RRGW_KEEP_CONTROLPLANE=1), also
 # when its output goes through a pipe whose reader is gone (`npm run dev |
@@ -228,6 +230,21 @@ curl -sS -X POST $gw/api/v1/signals/prometheus \\
   -H "Authorization: Bearer \$(cat $DEV_DIR/sender-token)" \\
   -H 'Content-Type: application/json' \\
   -d '{"version":"4","status":"firing","receiver":"rr-gateway","groupKey":"{}:{alertname=\"KubePodCrashLooping\"}","alerts":[{"status":"firing","labels":{"alertname":"KubePodCrashLooping","severity":"critical","namespace":"$TARGET_NAMESPACE","pod":"checkout-7d9f8-x2x4k"},"annotations":{"summary":"checkout is crash looping"},"startsAt":"2026-01-01T00:00:00Z"}]}'
+
+ Or let the built-in event source see a Warning event (no kubelet runs here, so create one;
+ paste it again for another occurrence; docs/events.md):
+
+$KUBECTL --kubeconfig $(admin_kubeconfig) create -f - <<'EVENT'
+apiVersion: v1
+kind: Event
+metadata: { generateName: cart-5c7b9-k2m8q., namespace: $TARGET_NAMESPACE }
+involvedObject: { apiVersion: v1, kind: Pod, name: cart-5c7b9-k2m8q, namespace: $TARGET_NAMESPACE }
+type: Warning
+reason: BackOff
+message: Back-off restarting failed container cart in pod cart-5c7b9-k2m8q
+count: 1
+source: { component: kubelet }
+EVENT
 
  See the RemediationRequests (add -w to watch them move through their phases):
 

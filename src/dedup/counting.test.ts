@@ -4,7 +4,7 @@ const NOW = "2026-11-28T08:00:00.000Z";
 
 describe("countBatch", () => {
   it("starts a new RR at 1 with firstSeenAt = lastSeenAt = now", () => {
-    expect(countBatch(undefined, ["firing"], NOW)).toEqual({ next: { occurrenceCount: 1, firstSeenAt: NOW, lastSeenAt: NOW }, items: [{ status: "firing", count: 1 }] });
+    expect(countBatch(undefined, ["firing"], NOW)).toEqual({ next: { occurrenceCount: 1, firstSeenAt: NOW, lastSeenAt: NOW }, items: [{ status: "firing", count: 1, added: 1 }] });
   });
 
   it("hands a batch of k firing signals the counts base+1..base+k in order", () => {
@@ -15,7 +15,7 @@ describe("countBatch", () => {
 
   it("counts resolved signals apart, without moving occurrenceCount or lastSeenAt", () => {
     const { next, items } = countBatch({ occurrenceCount: 2, firstSeenAt: "t0", lastSeenAt: "t1", resolvedCount: 1, lastResolvedAt: "t2" }, ["resolved"], NOW);
-    expect(items).toEqual([{ status: "resolved", count: 2 }]);
+    expect(items).toEqual([{ status: "resolved", count: 2, added: 0 }]);
     expect(next).toEqual({ occurrenceCount: 2, firstSeenAt: "t0", lastSeenAt: "t1", resolvedCount: 2, lastResolvedAt: NOW });
   });
 
@@ -27,5 +27,26 @@ describe("countBatch", () => {
   it("keeps duplicateOf, once the duplicate detector has set it", () => {
     const { next } = countBatch({ occurrenceCount: 1, firstSeenAt: "t0", lastSeenAt: "t1", duplicateOf: "rr-older" }, ["firing"], NOW);
     expect(next).toEqual({ occurrenceCount: 2, firstSeenAt: "t0", lastSeenAt: NOW, duplicateOf: "rr-older" });
+  });
+
+  it("adds what each item brings when told (event source items: 0 or more occurrences each)", () => {
+    const { next, items } = countBatch({ occurrenceCount: 4, firstSeenAt: "t0", lastSeenAt: "t1" }, ["firing", "firing", "firing"], NOW, [3, 0, 1]);
+    expect(items).toEqual([
+      { status: "firing", count: 7, added: 3 },
+      { status: "firing", count: 7, added: 0 },
+      { status: "firing", count: 8, added: 1 },
+    ]);
+    expect(next.occurrenceCount).toBe(8);
+  });
+
+  it("leaves lastSeenAt alone when nothing new was added", () => {
+    const { next } = countBatch({ occurrenceCount: 4, firstSeenAt: "t0", lastSeenAt: "t1" }, ["firing"], NOW, [0]);
+    expect(next).toEqual({ occurrenceCount: 4, firstSeenAt: "t0", lastSeenAt: "t1" });
+  });
+
+  it("keeps the event source's watermark (countedEvents) on a write of plain signals", () => {
+    const countedEvents = [{ uid: "u1", count: 3, countedAt: "t1" }];
+    const { next } = countBatch({ occurrenceCount: 3, firstSeenAt: "t0", lastSeenAt: "t1", countedEvents }, ["firing"], NOW);
+    expect(next.countedEvents).toEqual(countedEvents);
   });
 });

@@ -6,6 +6,8 @@ export interface CountedItem {
   status: SignalStatus;
   /** The RR's occurrenceCount after this item (for a resolved item: the count it saw). */
   count: number;
+  /** Occurrences this item added (a firing signal 1; an event source signal what its events bring, maybe 0). */
+  added: number;
 }
 
 export interface CountedBatch {
@@ -18,15 +20,23 @@ export interface CountedBatch {
  * occurrenceCount (getting base+1..base+k), resolved ones to resolvedCount.
  * Always returns the whole section, since an apply that leaves a field out
  * gives it up.
+ *
+ * @param occurrences per item, the occurrences a firing item adds (default 1
+ *   each; the event source's items add what their Event objects bring, see
+ *   event-watermarks.ts).
  */
-export function countBatch(current: DeduplicationStatus | undefined, statuses: readonly SignalStatus[], now: string): CountedBatch {
+export function countBatch(current: DeduplicationStatus | undefined, statuses: readonly SignalStatus[], now: string, occurrences?: readonly number[]): CountedBatch {
   const base = current?.occurrenceCount ?? 0;
   let count = base;
   let resolved = current?.resolvedCount ?? 0;
-  const items = statuses.map((status): CountedItem => {
-    if (status === "firing") return { status, count: ++count };
+  const items = statuses.map((status, i): CountedItem => {
+    if (status === "firing") {
+      const added = occurrences?.[i] ?? 1;
+      count += added;
+      return { status, count, added };
+    }
     resolved++;
-    return { status, count };
+    return { status, count, added: 0 };
   });
   return { next: nextSection(current ?? {}, count, resolved, now), items };
 }
@@ -43,5 +53,7 @@ function nextSection(current: DeduplicationStatus, count: number, resolved: numb
   if (lastResolvedAt) next.lastResolvedAt = lastResolvedAt;
   // Set by the duplicate detector under the same field manager: carried along, or the apply would give it up.
   if (current.duplicateOf) next.duplicateOf = current.duplicateOf;
+  // The event source's watermark, same manager: carried along (the recorder sets the new one when events are counted).
+  if (current.countedEvents?.length) next.countedEvents = current.countedEvents;
   return next;
 }

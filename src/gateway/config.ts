@@ -4,6 +4,7 @@ import { LOG_LEVELS } from "../log/logger";
 import type { FreshnessWindow } from "../signal/freshness";
 import type { ChainSafety } from "../dedup/chain-safety";
 import { SCOPE_MODES, type ScopeMode } from "../signal/scope";
+import { EVENT_SOURCE_ENV, loadEventSourceConfig, type EventSourceConfig } from "../events/config";
 
 export type AuthMode = "kubernetes" | "static" | "none";
 /** Where a sender's permission is checked: once for the gateway, or per signal target's namespace. */
@@ -68,6 +69,8 @@ export interface GatewayConfig {
   };
   tls?: { certFile: string; keyFile: string; clientCaFile?: string };
   logLevel: string;
+  /** The built-in Warning-event source (src/events, docs/events.md). */
+  eventSource: EventSourceConfig;
 }
 
 /** What a sender must be allowed to do (a SubjectAccessReview's resourceAttributes). */
@@ -152,6 +155,7 @@ export const GATEWAY_ENV = {
   GATEWAY_CACHE_FRESHNESS_MS: ["2000", "a new RR is created on the RR cache's word alone while the cache is known to hold every change up to this long ago (learnt from the watch delivering the gateway's own writes); otherwise the problem's RRs are listed first. 0: always list. Must stay under a quarter of GATEWAY_RR_MIN_AGE_SECONDS (docs/exactly-once.md)"],
   GATEWAY_RR_MIN_AGE_SECONDS: ["3600", "the admission webhook refuses to delete a RemediationRequest younger than this (kubernaut's retention deletes them 24h after they end), and the gateway claims a predecessor at least half this old before creating its successor (docs/exactly-once.md). Set the same value wherever the gateway and the webhook run (both read it in the admission pods)"],
   GATEWAY_SUCCESSOR_CLAIM_HOLD_SECONDS: ["300", "how long the admission webhook refuses to delete an RR after the gateway claimed it to create its successor (kubernaut.ai/successor-claimed-at)"],
+  ...EVENT_SOURCE_ENV,
   LOG_LEVEL: ["info", "pino log level (fatal, error, warn, info, debug, trace, silent); debug adds an access log, one line per request (docs/operations.md#logs)"],
   GATEWAY_TEST_CACHE_LAG_MS: ["0", "TEST ONLY, never set in production: hand every RR watch event to the cache this many ms late, to simulate a lagging watch (exactly-once tests)"],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -222,6 +226,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       cacheSize: 10_000,
     },
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS),
+    eventSource: loadEventSourceConfig(env, problems),
   };
   problems.push(...crossChecks(config));
   config.tls = tlsFiles(get, problems);

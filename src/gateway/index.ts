@@ -25,6 +25,7 @@ import { SignalRecorder, type RecordResult } from "./recorder";
 import { ScopeFilter } from "./scope-filter";
 import { GatewayServer } from "./server";
 import { StormTracker } from "./storm-tracker";
+import { EventSource } from "../events/event-source";
 
 /** What a process that runs more than the gateway hands it: its one client and its RR informer (src/module/process-context.ts). */
 export interface SharedClients {
@@ -38,6 +39,8 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   /** The RR informer the gateway reads: its own, or the process's shared one. */
   informer: RemediationRequestInformer;
+  /** The built-in Warning-event source (undefined when EVENT_SOURCE_ENABLED=false). */
+  eventSource?: EventSource;
   /** Ready as /readyz says: RR cache synced, CRD read, API server recent enough, scope labels listed. */
   isReady(): boolean;
   /**
@@ -145,6 +148,7 @@ export async function startGateway(
     resolvedCounts: featureOn("resolvedCounts"),
     freshness,
     chainSafety: config.chainSafety,
+    eventWatermarks: featureOn("eventWatermarks"),
   });
   const ingest = new SignalIngest({
     recorder,
@@ -159,6 +163,10 @@ export async function startGateway(
   });
   // An API server older than the minimum Kubernetes version lacks features the gateway needs: it never becomes ready there.
   let version: { checked: boolean; problem?: string } = { checked: false };
+  // The built-in Warning-event source: the same recording path as POST /api/v1/signals/kubernetes-event (docs/events.md).
+  const eventSource = config.eventSource.enabled
+    ? new EventSource({ kube, intake: ingest, config: config.eventSource, metrics: metrics.eventSource, logger: logger.child({ component: "event-source" }), namespace: config.namespace, limits: config.limits })
+    : undefined;
   const isReady = (): boolean => cache.hasSynced && schema !== undefined && scope.hasSynced && version.checked && !version.problem;
   const server = new GatewayServer({
     config,
@@ -203,12 +211,21 @@ export async function startGateway(
     err => logger.error({ err: String(err) }, "RemediationRequest cache could not start"),
   );
 
+  // It starts once the RR cache and the CRD's schema are known (the watermark needs status.deduplication.countedEvents).
+  const eventSourceStarted = Promise.all([synced, schemaRead]).then(() => {
+    if (!stopped.signal.aborted) eventSource?.start();
+  });
+
   return {
     port,
     metrics,
     informer: cache,
+    eventSource,
     isReady,
     async stop(deadline?: number) {
+      // First: release the event source's Lease, so another replica takes over while this one drains.
+      stopped.abort();
+      await eventSource?.stop();
       const plan = drainPlan({ delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, deadline === undefined ? Infinity : deadline - Date.now());
       if (plan.shortened) logger.info({ delayMs: plan.delayMs, graceMs: plan.graceMs }, "the shutdown budget (TERMINATION_GRACE_PERIOD_SECONDS − PRESTOP_SLEEP_SECONDS) is shorter than GATEWAY_SHUTDOWN_DELAY_SECONDS + GATEWAY_SHUTDOWN_GRACE_SECONDS + 10 s of final writes: draining for less");
       await server.close(plan.graceMs, plan.delayMs);
@@ -219,8 +236,8 @@ export async function startGateway(
       // Stopping the informer also ends a first sync still waiting for the API server; a shared one is its owner's to stop.
       if (!shared) await cache.stop();
       await scopeLabels?.stop();
-      stopped.abort();
-      await Promise.all([shared ? undefined : synced, schemaRead, versionRead]);
+      // A shared informer that has not synced yet ends its first sync only when its owner stops it: not awaited here (the event source checks `stopped` before starting).
+      await Promise.all([shared ? undefined : synced, schemaRead, versionRead, shared ? undefined : eventSourceStarted]);
       if (!shared) await root.close();
       logger.info("gateway stopped");
     },

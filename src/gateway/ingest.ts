@@ -88,6 +88,11 @@ export class SignalIngest {
       const fingerprint = await this.fingerprintOf(signal);
       const result = await recorder.record(signal, fingerprint, requestId, gone);
       breaker.recordSuccess();
+      if (result.unchanged) {
+        // The event source re-sent occurrences already counted (relist, restart): not a new duplicate.
+        logger.debug({ requestId, rr: result.rrName, fingerprint, count: result.count }, "event already counted: nothing new");
+        return { kind: "recorded", result };
+      }
       this.count(signal, result);
       logger.info({ requestId, rr: result.rrName, fingerprint, status: result.status, count: result.count }, "signal recorded");
       return { kind: "recorded", result };

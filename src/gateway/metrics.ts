@@ -4,6 +4,7 @@ import { PHASES, type PhaseLabel } from "../model/phases";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
 import { SEVERITY_CLASSES } from "../signal/severity";
 import { SIGNAL_SOURCES, type SignalSource } from "../signal/signal";
+import { EventSourceMetrics } from "../events/metrics";
 
 /** What the gateway reports at each scrape from its RR cache and scope label watches. */
 export interface GatewayMetricSources {
@@ -196,7 +197,7 @@ export class GatewayMetrics {
   });
   readonly featureEnabled = new Gauge({
     name: metricName("feature_enabled"),
-    help: "1 when an optional feature is on, 0 when the installed RemediationRequest CRD lacks its fields (kubernaut's own CRD): storm-aggregation, resolved-counts, duplicate-marking.",
+    help: "1 when an optional feature is on, 0 when the installed RemediationRequest CRD lacks its fields (kubernaut's own CRD): storm-aggregation, resolved-counts, duplicate-marking, event-watermarks.",
     labelNames: ["feature"] as const,
     registers: [this.registry],
   });
@@ -205,6 +206,8 @@ export class GatewayMetrics {
     help: "Signal requests being handled.",
     registers: [this.registry],
   });
+  /** The built-in Warning-event source's metrics (rr_gateway_event_source_*, src/events/metrics.ts). */
+  readonly eventSource = new EventSourceMetrics(this.registry);
   /** Reports the RR cache (size, sync, RRs by phase) and the objects the scope label watches hold, at each scrape. */
   constructor(sources: GatewayMetricSources = {}) {
     const { rrCache, scopeLabelled } = sources;

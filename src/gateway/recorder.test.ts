@@ -173,6 +173,40 @@ describe("SignalRecorder", () => {
     expect(creates).toBe(2);
     expect(stored?.status?.deduplication?.occurrenceCount).toBe(1);
   });
+
+  describe("event source signals (cumulative counts per Event object)", () => {
+    const eventSignal = (uid: string, count: number, since?: number): Signal => ({ ...signal, eventSeries: [{ uid, count, since }] });
+
+    it("adds each Event's new occurrences once, and writes nothing for a replay of what is counted", async () => {
+      const api = fakeApi([]);
+      expect(await api.recorder.record(eventSignal("e1", 3), FINGERPRINT, "a")).toMatchObject({ status: "created", count: 3 });
+      const repeat = await api.recorder.record(eventSignal("e1", 5), FINGERPRINT, "b");
+      expect(repeat).toMatchObject({ status: "duplicate", count: 5 });
+      expect(repeat.unchanged).toBeUndefined();
+      const writes = api.writes.length;
+      // A relist, a restart, a second watcher: the same cumulative counts again.
+      expect(await api.recorder.record(eventSignal("e1", 5), FINGERPRINT, "c")).toMatchObject({ count: 5, unchanged: true });
+      expect(await api.recorder.record(eventSignal("e1", 4), FINGERPRINT, "d")).toMatchObject({ count: 5 });
+      expect(api.writes).toHaveLength(writes);
+      expect(api.current().status?.deduplication).toMatchObject({ occurrenceCount: 5, countedEvents: [{ uid: "e1", count: 5 }] });
+    });
+
+    it("keeps the watermark when an HTTP signal is counted in between", async () => {
+      const api = fakeApi([]);
+      await api.recorder.record(eventSignal("e1", 2), FINGERPRINT, "a");
+      expect(await api.recorder.record(signal, FINGERPRINT, "http")).toMatchObject({ count: 3 });
+      expect(await api.recorder.record(eventSignal("e1", 2), FINGERPRINT, "replay")).toMatchObject({ count: 3 });
+      expect(api.current().status?.deduplication?.countedEvents).toEqual([expect.objectContaining({ uid: "e1", count: 2 })]);
+    });
+
+    it("counts count - since when the CRD cannot hold the watermark (kubernaut's own)", async () => {
+      const api = fakeApi([]);
+      const recorder = new SignalRecorder({ ...(api.recorder as unknown as { deps: ConstructorParameters<typeof SignalRecorder>[0] }).deps, eventWatermarks: () => false });
+      expect(await recorder.record(eventSignal("e1", 3, 0), FINGERPRINT, "a")).toMatchObject({ count: 3 });
+      expect(await recorder.record(eventSignal("e1", 7, 3), FINGERPRINT, "b")).toMatchObject({ count: 7 });
+      expect(api.current().status?.deduplication?.countedEvents).toBeUndefined();
+    });
+  });
 });
 
 describe("SignalRecorder: creating a problem's next RR", () => {

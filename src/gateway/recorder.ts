@@ -2,10 +2,11 @@ import type { Logger } from "pino";
 import { countBatch, type CountedBatch, type CountedItem } from "../dedup/counting";
 import { DEFAULT_CHAIN_SAFETY, needsSuccessionClaim, type ChainSafety } from "../dedup/chain-safety";
 import { decide, takesRepeats, type Decision } from "../dedup/decision";
+import { allCounted, newOccurrences } from "../dedup/event-watermarks";
 import type { FingerprintStrategy } from "../dedup/fingerprint";
 import { GroupCommit } from "./group-commit";
 import { newRemediationRequest } from "../dedup/new-rr";
-import type { Signal } from "../signal/signal";
+import type { EventSeriesMark, Signal } from "../signal/signal";
 import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from "../k8s/errors";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
 import type { RemediationRequestInformer } from "../k8s/rr-informer";
@@ -28,6 +29,8 @@ export interface RecordResult {
   count: number;
   firstSeenAt?: string;
   lastSeenAt?: string;
+  /** An event source signal that brought no occurrence the RR had not counted (a relist, a restart): nothing was written. */
+  unchanged?: boolean;
 }
 
 export interface RecorderDeps {
@@ -60,6 +63,12 @@ export interface RecorderDeps {
   freshness?: { isFresh(): boolean; wrote(resourceVersion: string | undefined, sentAt: number): void };
   /** The deletion rules the admission webhook enforces (src/dedup/chain-safety.ts); default one hour / five minutes. */
   chainSafety?: ChainSafety;
+  /**
+   * False while the installed CRD has no status.deduplication.countedEvents
+   * (kubernaut's own): the event source's signals then add count - since
+   * (what the watching process remembers), not counted against the RR.
+   */
+  eventWatermarks?: () => boolean;
 }
 
 interface Pending {
@@ -114,6 +123,8 @@ export class SignalRecorder {
       const firing = live.find(isFiring);
       const decision = decide(fingerprint, known);
       if (decision.action === "create" && !firing) return answers(items, live, live.map(() => this.resolvedWithoutRR(fingerprint)));
+      // Events relisted after a restart that the ended RR already counted: nothing new, so no new RR.
+      if (decision.action === "create" && this.nothingNewFor(decision.predecessor, live)) return answers(items, live, live.map(() => this.alreadyCounted(fingerprint, decision.predecessor)));
       const rr = await this.rrFor(decision, firing, fingerprint);
       const late = rr && unsure.find(u => carries(rr, u.counted.next));
       if (late) return answers(items, late.items, this.counted(fingerprint, rr, late.counted, late.base));
@@ -143,8 +154,16 @@ export class SignalRecorder {
    */
   private async writeCounts(fingerprint: string, rr: RemediationRequest, live: Pending[], attempt: number, unsure: UnsureWrite[]): Promise<Written> {
     const { rrs, metrics } = this.deps;
-    const counted = countBatch(rr.status?.deduplication, live.map(i => i.signal.status), new Date().toISOString());
+    const now = new Date().toISOString();
+    const section = await this.countingBase(fingerprint, rr);
+    const marks = live.map(i => i.signal.eventSeries);
+    const watermarks = this.watermarksOn();
+    const occurrences = watermarks ? newOccurrences(section?.countedEvents, marks, now) : { added: marks.map(sinceLastRecorded), next: [] };
+    const counted = countBatch(section, live.map(i => i.signal.status), now, occurrences.added);
+    if (watermarks && occurrences.next.length > 0) counted.next.countedEvents = occurrences.next;
     const base = rr.status?.deduplication?.occurrenceCount ?? 0;
+    // Event source signals that bring nothing new (all counted already): nothing to write.
+    if (counted.next.occurrenceCount === base && live.every(isFiring)) return { results: this.counted(fingerprint, rr, counted, base) };
     try {
       metrics.apiWrites.inc({ operation: "apply-status" });
       const sentAt = Date.now();
@@ -222,13 +241,15 @@ export class SignalRecorder {
 
   private result(fingerprint: string, rr: RemediationRequest, item: CountedItem, section: DeduplicationStatus): RecordResult {
     return {
-      status: item.status === "resolved" ? "resolved" : item.count === 1 ? "created" : "duplicate",
+      // created: this item brought the RR's first occurrence.
+      status: item.status === "resolved" ? "resolved" : item.added > 0 && item.count === item.added ? "created" : "duplicate",
       fingerprint,
       rrName: rr.metadata.name,
       namespace: this.deps.rrs.namespace,
       count: item.count,
       firstSeenAt: section.firstSeenAt,
       lastSeenAt: section.lastSeenAt,
+      ...(item.status === "firing" && item.added === 0 ? { unchanged: true } : {}),
     };
   }
 
@@ -320,6 +341,49 @@ export class SignalRecorder {
     }
   }
 
+  private watermarksOn(): boolean {
+    return this.deps.eventWatermarks?.() !== false;
+  }
+
+  /**
+   * The deduplication section a count write starts from. An RR's first count
+   * write takes over its predecessor's event watermark (countedEvents), so an
+   * Event that went on after the predecessor ended adds only its new
+   * occurrences to the successor.
+   */
+  private async countingBase(fingerprint: string, rr: RemediationRequest): Promise<DeduplicationStatus | undefined> {
+    const current = rr.status?.deduplication;
+    const predecessor = rr.metadata.annotations?.[ANNOTATIONS.predecessor];
+    if (!this.watermarksOn() || !predecessor || current?.occurrenceCount || current?.countedEvents?.length) return current;
+    const counted = (await this.find(fingerprint, predecessor))?.status?.deduplication?.countedEvents;
+    return counted?.length ? { ...current, countedEvents: counted } : current;
+  }
+
+  /** An RR of the problem by name: from the cache, else the API server (undefined: deleted). */
+  private async find(fingerprint: string, name: string): Promise<RemediationRequest | undefined> {
+    const cached = this.deps.cache.rrsOf(fingerprint).find(rr => rr.metadata.name === name);
+    if (cached) return cached;
+    try {
+      return await this.deps.rrs.get(name);
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** True when every item is an event source signal whose occurrences the ended RR (if any) has all counted. */
+  private nothingNewFor(predecessor: RemediationRequest | undefined, live: Pending[]): boolean {
+    const counted = predecessor?.status?.deduplication?.countedEvents;
+    const watermarks = this.watermarksOn();
+    return live.every(({ signal }) => signal.eventSeries !== undefined && (watermarks ? allCounted(counted, signal.eventSeries) : sinceLastRecorded(signal.eventSeries) === 0));
+  }
+
+  /** An event source signal with nothing new: answered with the RR that counted it, unchanged. */
+  private alreadyCounted(fingerprint: string, rr: RemediationRequest | undefined): RecordResult {
+    const section = rr?.status?.deduplication;
+    return { status: "duplicate", fingerprint, rrName: rr?.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt, unchanged: true };
+  }
+
   /** A resolved alert while resolved counts are off: the RR it belongs to (from the cache), unchanged. */
   private resolvedNotCounted(fingerprint: string): RecordResult {
     const decision = decide(fingerprint, this.deps.cache.rrsOf(fingerprint));
@@ -340,6 +404,12 @@ function mayHaveLanded(err: unknown): err is UnavailableError {
 }
 
 const isFiring = (item: Pending): boolean => item.signal.status === "firing";
+
+/** Without a watermark on the RR: what the watching process has not seen recorded yet (an HTTP signal is 1). */
+function sinceLastRecorded(marks: readonly EventSeriesMark[] | undefined): number {
+  if (!marks) return 1;
+  return marks.reduce((sum, m) => sum + Math.max(0, m.count - (m.since ?? 0)), 0);
+}
 
 /** The items whose senders still wait for an answer. */
 function waiting(items: Pending[]): Pending[] {

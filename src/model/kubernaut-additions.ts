@@ -7,7 +7,7 @@
  */
 export const KUBERNAUT_ADDITIONS = {
   /** Dotted paths under openAPIV3Schema's properties. */
-  fields: ["status.deduplication.resolvedCount", "status.deduplication.lastResolvedAt", "status.deduplication.duplicateOf", "status.stormAggregation"],
+  fields: ["status.deduplication.resolvedCount", "status.deduplication.lastResolvedAt", "status.deduplication.duplicateOf", "status.deduplication.countedEvents", "status.stormAggregation"],
   /** additionalPrinterColumns, by name. */
   printerColumns: ["Occurrences", "Storm"],
   /** selectableFields, by jsonPath. */

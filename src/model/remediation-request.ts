@@ -98,6 +98,23 @@ export interface DeduplicationStatus {
    * receiving the counts. See docs/exactly-once.md.
    */
   duplicateOf?: string;
+  /**
+   * rr-gateway's addition: the watermark of the built-in event source. Per
+   * Kubernetes Event object counted on this RR (or its predecessors), the
+   * occurrences of it already counted, so a relist, a restart or a new leader
+   * adds only what is new (src/dedup/event-watermarks.ts, docs/events.md).
+   */
+  countedEvents?: CountedEvent[];
+}
+
+/** One Event object's occurrences counted so far (status.deduplication.countedEvents). */
+export interface CountedEvent {
+  /** The Event's metadata.uid. */
+  uid: string;
+  /** Its occurrences counted: count, or series.count (a new event is 1). */
+  count: number;
+  /** When they were last counted (entries are dropped a day after, long after the Event's TTL). */
+  countedAt: string;
 }
 
 /** rr-gateway's addition (src/model/kubernaut-additions.ts). */

@@ -17,8 +17,8 @@ describe("optional features and the installed schema", () => {
   it("are all off under a schema without our additions (kubernaut's), and named for the logs", () => {
     const kubernautLike: DeclaredSchema = { properties: { status: { properties: { deduplication: { properties: { occurrenceCount: {}, firstSeenAt: {}, lastSeenAt: {} } } } } } };
     const set = featuresOf(kubernautLike);
-    expect(set).toEqual({ stormAggregation: false, resolvedCounts: false, duplicateMarking: false });
-    expect(featuresOff(set)).toEqual(["storm-aggregation", "resolved-counts", "duplicate-marking"]);
+    expect(set).toEqual({ stormAggregation: false, resolvedCounts: false, duplicateMarking: false, eventWatermarks: false });
+    expect(featuresOff(set)).toEqual(["storm-aggregation", "resolved-counts", "duplicate-marking", "event-watermarks"]);
   });
 
   it("count a field under x-kubernetes-preserve-unknown-fields as declared", () => {

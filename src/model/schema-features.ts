@@ -18,12 +18,16 @@ export const OPTIONAL_FEATURES = {
     name: "duplicate-marking",
     fields: ["status.deduplication.duplicateOf"],
   },
+  eventWatermarks: {
+    name: "event-watermarks",
+    fields: ["status.deduplication.countedEvents"],
+  },
 } as const;
 
 export type Feature = keyof typeof OPTIONAL_FEATURES;
 export type FeatureSet = Record<Feature, boolean>;
 
-export const ALL_FEATURES_ON: FeatureSet = { stormAggregation: true, resolvedCounts: true, duplicateMarking: true };
+export const ALL_FEATURES_ON: FeatureSet = { stormAggregation: true, resolvedCounts: true, duplicateMarking: true, eventWatermarks: true };
 
 /** The part of an OpenAPI v3 schema needed to tell whether a field is declared. */
 export interface DeclaredSchema {

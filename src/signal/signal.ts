@@ -39,4 +39,23 @@ export interface Signal {
   deliveryKey: string;
   /** The alert or event as received, to keep on the RR. */
   original: unknown;
+  /**
+   * Set by the built-in event source (src/events): the Event objects this
+   * signal stands for, each with its cumulative occurrence count. The
+   * recorder then counts only the occurrences the RR's watermark has not
+   * seen (0 or more), instead of one per signal.
+   */
+  eventSeries?: EventSeriesMark[];
+}
+
+/** One Event object and how many times it has occurred so far (count, or series.count). */
+export interface EventSeriesMark {
+  uid: string;
+  count: number;
+  /**
+   * The count this process last saw recorded for the Event (0: none). Used
+   * only where the RR cannot hold the watermark (kubernaut's own CRD): the
+   * recorder then adds count - since.
+   */
+  since?: number;
 }

@@ -75,7 +75,7 @@ async function rrs(signalName: string): Promise<RemediationRequest[]> {
 const eventually = eventuallyShowing(() => ({ Alertmanager: alertmanager, gateway }), { timeoutMs: 45_000, intervalMs: 250 });
 
 it("reports its optional features off: the installed schema is kubernaut's", async () => {
-  for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(gateway.url, "rr_gateway_feature_enabled", `feature="${feature}"`, gateway.dispatcher)).toBe(0);
+  for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking", "event-watermarks"]) expect(await scrapeSum(gateway.url, "rr_gateway_feature_enabled", `feature="${feature}"`, gateway.dispatcher)).toBe(0);
 });
 
 it("records Alertmanager's alerts with kubernaut's spec, lets the sender in by kubernaut's RBAC, and the RR runs to Completed", async () => {

@@ -35,19 +35,10 @@ const RULES = ruleFileOfPrometheusRule();
 /** Grafana's variables as the dashboard would set them for this install; $__rate_interval as Grafana computes it for a 1 s scrape, rounded up. */
 const VARIABLES = { namespace: POD_NAMESPACE, job: "rr-gateway", __rate_interval: "1m", datasource: "prometheus" };
 
-/**
- * The Warning-event source's lag gauge is defined by the event source, which
- * this gateway may not expose yet (or exposes only with the event source on).
- * Queries of it are checked when the gateway exposes it, and otherwise left
- * out of the "returns data" checks; the rule for it is unit-tested by promtool
- * either way (test/e2e/monitoring-rules.test.ts).
- */
-const EVENT_SOURCE_LAG = "rr_gateway_event_source_lag_seconds";
 
 let namespace: string;
 let gateway: GatewayProcess;
 let prometheus: RunningPrometheus;
-let lagExposed = false;
 const sent = { signals: 0 };
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -80,7 +71,6 @@ beforeAll(async () => {
     30_000,
     250,
   );
-  lagExposed = (await prometheus.query(EVENT_SOURCE_LAG)).length > 0;
 }, 600_000);
 
 afterAll(async () => {
@@ -115,8 +105,6 @@ async function load(): Promise<void> {
   expect(answers.filter(s => s < 200 || s >= 300)).toEqual([]);
 }
 
-/** The selectors of an expression that must return series here (the event source's lag only when the gateway exposes it). */
-const checkedSelectors = (expr: string): string[] => vectorSelectors(expr).filter(s => lagExposed || !s.startsWith(EVENT_SOURCE_LAG));
 
 describe("the Grafana dashboard (deploy/monitoring/dashboard.json)", () => {
   const queries = dashboardQueries(DASHBOARD);
@@ -126,9 +114,7 @@ describe("the Grafana dashboard (deploy/monitoring/dashboard.json)", () => {
     for (const { expr } of queries) for (const s of vectorSelectors(resolveVariables(expr, VARIABLES))) expect(s).toMatch(/^(rr_gateway_|process_|nodejs_)/);
   });
 
-  const when = (expr: string): string => (expr.includes(EVENT_SOURCE_LAG) ? " when the gateway exposes it" : "");
-  it.each(queries.map(q => [q.panel, q.expr, when(q.expr)]))("%s: %s returns data%s", async (_panel, expr) => {
-    if (!lagExposed && expr.includes(EVENT_SOURCE_LAG)) return; // see EVENT_SOURCE_LAG
+  it.each(queries.map(q => [q.panel, q.expr]))("%s: %s returns data", async (_panel, expr) => {
     const result = await prometheus.query(resolveVariables(expr, VARIABLES));
     expect({ expr, series: result.length }).toEqual({ expr, series: expect.any(Number) });
     expect(result.length).toBeGreaterThan(0);
@@ -167,10 +153,9 @@ describe("the alert rules (deploy/monitoring/prometheusrule.yaml)", () => {
     expect(loaded.filter(r => r.health !== "ok").map(r => `${r.name}: ${r.lastError}`)).toEqual([]);
   });
 
-  const when = (expr: string): string => (expr.includes(EVENT_SOURCE_LAG) ? ", when the gateway exposes it" : "");
-  it.each(rules.map(r => [r.alert ?? r.record, r.expr, when(r.expr)]))("%s: every series its expression selects exists (%s)%s", async (_name, expr) => {
+  it.each(rules.map(r => [r.alert ?? r.record, r.expr]))("%s: every series its expression selects exists (%s)", async (_name, expr) => {
     await prometheus.query(expr); // the expression itself runs
-    for (const selector of checkedSelectors(expr)) {
+    for (const selector of vectorSelectors(expr)) {
       const result = await prometheus.query(selector);
       expect({ selector, found: result.length > 0 }).toEqual({ selector, found: true });
     }

@@ -8,7 +8,7 @@ describe("kubernaut's schema, derived as our CRD minus our additions", () => {
   it("has none of our optional fields, so every optional feature is off under it", () => {
     expect(Object.keys(status.properties)).not.toContain("stormAggregation");
     expect(Object.keys(status.properties.deduplication.properties!).sort()).toEqual(["firstSeenAt", "lastSeenAt", "occurrenceCount"]);
-    expect(featuresOf(schema.schema.openAPIV3Schema)).toEqual({ stormAggregation: false, resolvedCounts: false, duplicateMarking: false });
+    expect(featuresOf(schema.schema.openAPIV3Schema)).toEqual({ stormAggregation: false, resolvedCounts: false, duplicateMarking: false, eventWatermarks: false });
   });
 
   it("keeps kubernaut's printer columns and selectable fields, and only those", () => {

@@ -237,7 +237,7 @@ describe("while the API server cannot be reached", () => {
         "current-context": "c",
       }),
     );
-    const config = loadGatewayConfig({ GATEWAY_HOST: "127.0.0.1", GATEWAY_PORT: "0", GATEWAY_NAMESPACE: namespace, GATEWAY_AUTH: "none", KUBECONFIG: kubeconfig, GATEWAY_SHUTDOWN_GRACE_SECONDS: "1" });
+    const config = loadGatewayConfig({ GATEWAY_HOST: "127.0.0.1", GATEWAY_PORT: "0", GATEWAY_NAMESPACE: namespace, GATEWAY_AUTH: "none", EVENT_SOURCE_ENABLED: "false", KUBECONFIG: kubeconfig, GATEWAY_SHUTDOWN_GRACE_SECONDS: "1" });
     const down = await startGateway(config, pino({ level: "silent" }));
     try {
       const base = `http://127.0.0.1:${down.port}`;

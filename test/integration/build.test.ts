@@ -304,6 +304,9 @@ describe("the module's service account", () => {
       ["patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations"],
       ["delete", "apiextensions.k8s.io", "customresourcedefinitions"],
       ["delete", "coordination.k8s.io", "leases"],
+      // The event source reads events; it never changes or removes them.
+      ["delete", "", "events"],
+      ["update", "", "events"],
       ["create", "kubernaut.ai", "signals"], // the module receives signals; it may not send them
       ["update", "kubernaut.ai", "remediationrequests", "status"],
     ];

@@ -135,6 +135,12 @@ describe("RBAC of the limited identities", () => {
     ["gateway", rr("patch"), false],
     ["gateway", rr("delete"), false],
     ["gateway", { verb: "get", group: "", resource: "secrets", namespace: "any" }, false],
+    // The event source: list and watch events, and its Lease; never write events.
+    ["gateway", { verb: "list", group: "", resource: "events" }, true],
+    ["gateway", { verb: "watch", group: "", resource: "events" }, true],
+    ["gateway", { verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: "any" }, true],
+    ["gateway", { verb: "create", group: "", resource: "events", namespace: "any" }, false],
+    ["gateway", { verb: "delete", group: "", resource: "events", namespace: "any" }, false],
     ["orchestrator", rr("watch"), true],
     ["orchestrator", rr("patch", "status"), true],
     ["orchestrator", { verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: "any" }, true],

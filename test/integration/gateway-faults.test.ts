@@ -361,7 +361,7 @@ describe("the watch dropped and its resourceVersion expired (410 Gone)", () => {
       ctx.plane.stopApiserver();
       let gw: RunningGateway | undefined;
       try {
-        const config = loadGatewayConfig({ GATEWAY_HOST: "127.0.0.1", GATEWAY_PORT: "0", GATEWAY_NAMESPACE: ctx.ns, GATEWAY_AUTH: "none", KUBECONFIG: ctx.plane.kubeconfig("gateway") });
+        const config = loadGatewayConfig({ GATEWAY_HOST: "127.0.0.1", GATEWAY_PORT: "0", GATEWAY_NAMESPACE: ctx.ns, GATEWAY_AUTH: "none", EVENT_SOURCE_ENABLED: "false", KUBECONFIG: ctx.plane.kubeconfig("gateway") });
         gw = await startGateway(config, pino({ level: "silent" }));
         const readyz = async (): Promise<number> => (await request(`http://127.0.0.1:${gw!.port}/readyz`)).statusCode;
         await sleep(1_500); // a failed list and a restart of the watch

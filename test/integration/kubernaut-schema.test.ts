@@ -189,6 +189,7 @@ describe("the gateway in front of kubernaut's schema (our CRD minus our addition
       GATEWAY_PORT: "0",
       GATEWAY_NAMESPACE: ns,
       GATEWAY_AUTH: "none",
+      EVENT_SOURCE_ENABLED: "false",
       GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
       GATEWAY_STORM_THRESHOLD: "2",
       GATEWAY_STORM_REFRESH_SECONDS: "1",
@@ -207,8 +208,8 @@ describe("the gateway in front of kubernaut's schema (our CRD minus our addition
 
   it("says at start which features the schema leaves off: in /readyz and in rr_gateway_feature_enabled", async () => {
     const ready = await request(`${url}/readyz`);
-    expect(await ready.body.text()).toBe("ok\nfeatures off (the installed RemediationRequest CRD lacks their fields): storm-aggregation, resolved-counts, duplicate-marking");
-    for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking"]) expect(await scrapeSum(url, "rr_gateway_feature_enabled", `feature="${feature}"`)).toBe(0);
+    expect(await ready.body.text()).toBe("ok\nfeatures off (the installed RemediationRequest CRD lacks their fields): storm-aggregation, resolved-counts, duplicate-marking, event-watermarks");
+    for (const feature of ["storm-aggregation", "resolved-counts", "duplicate-marking", "event-watermarks"]) expect(await scrapeSum(url, "rr_gateway_feature_enabled", `feature="${feature}"`)).toBe(0);
   });
 
   it("records an alert without startsAt, with the received time as its firing time", async () => {

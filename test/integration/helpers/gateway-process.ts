@@ -62,6 +62,8 @@ export async function startGatewayProcess(namespace: string, env: Record<string,
       GATEWAY_PORT: String(port),
       GATEWAY_NAMESPACE: namespace,
       GATEWAY_AUTH: "none",
+      // Off unless a test turns it on: every gateway of a test run shares the control plane's events.
+      EVENT_SOURCE_ENABLED: "false",
       KUBECONFIG: kubeconfigPath("gateway"),
       LOG_LEVEL: "info",
       ...tlsEnv,

@@ -23,6 +23,8 @@ export async function startTestGateway(namespace: string, env: Record<string, st
     GATEWAY_PORT: "0",
     GATEWAY_NAMESPACE: namespace,
     GATEWAY_AUTH: "none",
+    // Off unless a test turns it on: every gateway of a test run shares the control plane's events.
+    EVENT_SOURCE_ENABLED: "false",
     GATEWAY_SHUTDOWN_GRACE_SECONDS: "2",
     KUBECONFIG: kubeconfigPath("gateway"),
     ...env,
