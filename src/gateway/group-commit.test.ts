@@ -85,4 +85,58 @@ describe("GroupCommit", () => {
     const commit = new GroupCommit<number, number>(async () => []);
     await expect(commit.submit("k", 1)).rejects.toThrow("flush returned 0 results for 1 items");
   });
+
+  describe("linger after a contended flush", () => {
+    /** A flush that records batches; each sleep of the linger is recorded and ends when the test says so. */
+    function lingering() {
+      const batches: string[][] = [];
+      const sleeps: (() => void)[] = [];
+      const commit = new GroupCommit<string, string>(
+        async (_key, items) => {
+          batches.push([...items]);
+          return items;
+        },
+        { lingerMs: 5, sleep: () => new Promise<void>(r => sleeps.push(r)) },
+      );
+      return { commit, batches, sleeps };
+    }
+    const settle = () => new Promise<void>(r => setImmediate(r));
+
+    it("never waits for a problem signalled one at a time", async () => {
+      const { commit, batches, sleeps } = lingering();
+      for (const s of ["a", "b", "c"]) await commit.submit("k", s);
+      expect(batches).toEqual([["a"], ["b"], ["c"]]);
+      expect(sleeps).toHaveLength(0);
+    });
+
+    it("lets the senders just answered send again into the next write (closed loop, two in flight: one write per two signals)", async () => {
+      const { commit, batches, sleeps } = lingering();
+      // Two senders, each sending again as soon as it is answered, three rounds each.
+      const sender = async (name: string) => {
+        for (let round = 0; round < 3; round++) await commit.submit("k", `${name}${round}`);
+      };
+      let finished = false;
+      const done = Promise.all([sender("x"), sender("y")]).then(() => (finished = true));
+      while (!finished) {
+        await settle();
+        sleeps.shift()?.(); // the linger ends
+      }
+      await done;
+      // After the first write, each carries the signal that waited and the one sent again at once: 4 writes for 6 signals, one per two in a long storm.
+      expect(batches).toEqual([["x0"], ["y0", "x1"], ["y1", "x2"], ["y2"]]);
+    });
+
+    it("waits once more after a batch of several before it takes the next, with what arrived meanwhile", async () => {
+      const { commit, batches, sleeps } = lingering();
+      const first = [commit.submit("k", "a"), commit.submit("k", "b")];
+      await settle();
+      expect(batches).toEqual([["a"]]);
+      // b waited during a's flush: contended, so the next batch is taken after the linger, with c in it.
+      expect(sleeps).toHaveLength(1);
+      const late = commit.submit("k", "c");
+      sleeps.shift()!();
+      await Promise.all([...first, late]);
+      expect(batches).toEqual([["a"], ["b", "c"]]);
+    });
+  });
 });

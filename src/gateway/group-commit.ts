@@ -1,20 +1,48 @@
+/** A submitter waiting for its item's result. */
+interface Waiter<Item, Result> { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }
+
+export interface GroupCommitOptions {
+  /**
+   * After a flush of a contended key (its batch had several items, or more
+   * were waiting when it ended), wait this long before taking the next batch,
+   * so the senders just answered can send again into it (0: never wait). A
+   * key written one signal at a time never waits.
+   */
+  lingerMs?: number;
+  /** Waits ms (tests replace it). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /**
  * Group commit: concurrent submissions for one key are folded into one flush
  * of the whole batch, while each submitter still gets its own result. At most
  * one flush per key runs at a time; what arrives during a flush waits for the
  * next one, unless the flush takes it in (`more`, when it must write again
  * anyway). This keeps API writes far below the signal rate under a storm.
+ *
+ * Under a sustained storm each sender waits for its answer before it sends
+ * again, so without a pause a key's writes would alternate between those who
+ * were waiting and those just answered: about one write per signal at two in
+ * flight. The linger after a contended flush lets both groups meet in one.
  */
 export class GroupCommit<Item, Result> {
-  private readonly pending = new Map<string, { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[]>();
+  private readonly pending = new Map<string, Waiter<Item, Result>[]>();
   private readonly running = new Set<string>();
+  private readonly lingerMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   /**
    * @param flush records a batch; returns one result per item, in order: the
    * items it was given, then those `more()` handed it (what has arrived for
    * the key since). If it throws, every item of the batch gets the error.
    */
-  constructor(private readonly flush: (key: string, items: Item[], more: () => Item[]) => Promise<Result[]>) {}
+  constructor(
+    private readonly flush: (key: string, items: Item[], more: () => Item[]) => Promise<Result[]>,
+    options: GroupCommitOptions = {},
+  ) {
+    this.lingerMs = options.lingerMs ?? 0;
+    this.sleep = options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
+  }
 
   submit(key: string, item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
@@ -28,7 +56,7 @@ export class GroupCommit<Item, Result> {
   private async drain(key: string): Promise<void> {
     this.running.add(key);
     try {
-      for (let batch = this.take(key); batch.length > 0; batch = this.take(key)) {
+      for (let batch = this.take(key); batch.length > 0; batch = this.contended(key, batch.length) ? await this.lingerThenTake(key) : this.take(key)) {
         const more = (): Item[] => {
           const arrived = this.take(key);
           batch.push(...arrived);
@@ -44,10 +72,22 @@ export class GroupCommit<Item, Result> {
       }
     } finally {
       this.running.delete(key);
+      // What arrived between the last take and now (the linger's take resolves a tick later) starts the next drain.
+      if (this.pending.has(key)) void this.drain(key);
     }
   }
 
-  private take(key: string): { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[] {
+  /** The batch just flushed had several items, or more are waiting: a storm, worth the linger. */
+  private contended(key: string, flushed: number): boolean {
+    return this.lingerMs > 0 && (flushed > 1 || (this.pending.get(key)?.length ?? 0) > 0);
+  }
+
+  private async lingerThenTake(key: string): Promise<Waiter<Item, Result>[]> {
+    await this.sleep(this.lingerMs);
+    return this.take(key);
+  }
+
+  private take(key: string): Waiter<Item, Result>[] {
     const batch = this.pending.get(key) ?? [];
     this.pending.delete(key);
     return batch;

@@ -142,6 +142,7 @@ export async function startGateway(
     strategy: config.fingerprintStrategy,
     clusterId: config.clusterId,
     maxApplyAttempts: config.maxApplyAttempts,
+    groupCommitLingerMs: config.groupCommitLingerMs,
     unsureWriteWaitMs: config.unsureWriteWaitMs,
     onUnreachable: () => breaker.recordFailure(),
     onCounted: (rr, added) => storm.observe(rr, added),

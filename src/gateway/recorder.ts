@@ -43,6 +43,8 @@ export interface RecorderDeps {
   /** spec.clusterID for signals without a `cluster` label ("" for none). */
   clusterId?: string;
   maxApplyAttempts: number;
+  /** Pause before a contended problem's next count write (GroupCommitOptions.lingerMs); default 0. */
+  groupCommitLingerMs?: number;
   /** Told of every successful count write, off the request path (storm detection). */
   onCounted?: (rr: RemediationRequest, added: number) => void;
   /** How long to wait for the API server to say whether a count write without an answer landed (default 30 s). */
@@ -96,9 +98,11 @@ type Written = { results: RecordResult[] } | { view: RemediationRequest[] };
  */
 export class SignalRecorder {
   /** undefined: the sender left before its signal was written (not recorded). */
-  private readonly commits = new GroupCommit<Pending, RecordResult | undefined>((fingerprint, items, more) => this.flush(fingerprint, items, more));
+  private readonly commits: GroupCommit<Pending, RecordResult | undefined>;
 
-  constructor(private readonly deps: RecorderDeps) {}
+  constructor(private readonly deps: RecorderDeps) {
+    this.commits = new GroupCommit((fingerprint, items, more) => this.flush(fingerprint, items, more), { lingerMs: deps.groupCommitLingerMs });
+  }
 
   /** @param gone aborted when the sender leaves: from then on its signal is not written (it will send it again). */
   async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<RecordResult> {
