@@ -68,6 +68,21 @@ describe("StormTracker", () => {
     await storm.stop();
   });
 
+  it("writes the RR's own count when it is ahead of this replica's, so a replica flushing later finds the storm written", async () => {
+    // Replica A saw the storm at 5; the RR has reached 12 through the other replicas' writes.
+    const a = tracker(() => rr(12));
+    a.storm.observe(rr(5), 5);
+    await settle();
+    expect(a.writes).toMatchObject([{ isPartOfStorm: true, aggregatedCount: 12 }]);
+    await a.storm.stop();
+    // Replica B saw the same storm at 9 and flushes after A's write reached its cache: nothing to write.
+    const b = tracker(() => rr(12, a.writes[0]));
+    b.storm.observe(rr(9), 9);
+    await settle();
+    expect(b.writes).toEqual([]);
+    await b.storm.stop();
+  });
+
   describe("aggregatedCount never goes backwards", () => {
     /**
      * One RR on a fake API server: a status apply takes the next of `latencies`

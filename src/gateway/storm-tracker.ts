@@ -142,11 +142,14 @@ export class StormTracker {
 
   /** Writes one RR's storm status unless it already shows as much, conditional on the version that was decided on. */
   private async write(name: string, pending: PendingStorm): Promise<void> {
-    const section: StormAggregationStatus = { aggregatedCount: pending.count, isPartOfStorm: true, stormDetectedAt: pending.detectedAt };
     try {
       let seen = this.options.current?.(pending.fingerprint, name) ?? (await this.rrs.get(name));
       for (let attempt = 1; ; attempt++) {
-        if (showsAtLeast(seen, pending.count)) return;
+        // The RR's own count, if higher than the one this replica saw: replicas of one storm then write the same
+        // count, and those whose flush comes later find it written (one storm write per refresh, not one per replica).
+        const count = Math.max(pending.count, seen.status?.deduplication?.occurrenceCount ?? 0);
+        if (showsAtLeast(seen, count)) return;
+        const section: StormAggregationStatus = { aggregatedCount: count, isPartOfStorm: true, stormDetectedAt: pending.detectedAt };
         try {
           this.metrics.apiWrites.inc({ operation: "apply-storm" });
           // Not inside onWritten?.(…): without a listener, its arguments (the write itself) would not be evaluated.
