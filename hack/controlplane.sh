@@ -136,7 +136,7 @@ kubectl_admin() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$(admin_kubeconfig)" "$@
 install_manifests() {
   log "installing the RemediationRequest CRD and RBAC"
   kubectl_admin apply --server-side --force-conflicts -f "$REPO_DIR/crds/" >/dev/null
-  kubectl_admin wait --for condition=Established --timeout=60s crd/remediationrequests.kubernaut.ai >/dev/null
+  wait_established "$KUBE_BIN_DIR/kubectl" "$(admin_kubeconfig)" remediationrequests.kubernaut.ai
   kubectl_admin apply --server-side --force-conflicts -f "$REPO_DIR/deploy/rbac.yaml" -f "$HACK_DIR/local-identities.yaml" >/dev/null
 }
 

@@ -104,7 +104,7 @@ mkdir -p "$DEV_DIR"
 
 # --- the module's identity: a service account with the module's RBAC ---------
 kubectl_admin apply --server-side --force-conflicts -f "$HACK_DIR/peprstore-crd.yaml" -f "$HACK_DIR/dev-module.yaml" >/dev/null
-kubectl_admin wait --for condition=Established --timeout=60s crd/peprstores.pepr.dev >/dev/null
+wait_established "$KUBECTL" "$(admin_kubeconfig)" peprstores.pepr.dev
 for ns in "$DEV_NAMESPACE" "$TARGET_NAMESPACE"; do
   kubectl_admin get namespace "$ns" >/dev/null 2>&1 || kubectl_admin create namespace "$ns" >/dev/null
 done

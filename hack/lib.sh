@@ -24,6 +24,19 @@ ETCD_PEER_PORT="${ETCD_PEER_PORT:-12380}"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# kubectl wait --for condition=Established on CRDs, retried: it fails at once
+# ("status.conditions accessor error") when it reads a CRD before the API
+# server has set any condition on it. Usage: wait_established KUBECTL KUBECONFIG CRD...
+wait_established() {
+  local kubectl="$1" kubeconfig="$2" attempt
+  shift 2
+  for attempt in 1 2 3 4 5; do
+    "$kubectl" --kubeconfig "$kubeconfig" wait --for condition=Established --timeout=60s "${@/#/crd/}" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  die "CRD $* did not become Established (kubectl wait failed 5 times)"
+}
+
 kube_ready() { curl -sk --max-time 2 "https://127.0.0.1:$KUBE_SECURE_PORT/readyz" 2>/dev/null | grep -qx ok; }
 admin_kubeconfig() { echo "$RRGW_RUN_DIR/kubeconfig-admin"; }
 

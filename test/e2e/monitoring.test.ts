@@ -71,6 +71,10 @@ beforeAll(async () => {
     30_000,
     250,
   );
+  // rate() needs two samples of a series: series born during the load (a first resolved alert, a first answer code) have their second one scrape later.
+  const scrapes = async (): Promise<number> => Number((await prometheus.query(`count_over_time(up{job="rr-gateway"}[10m])`))[0]?.value[1] ?? 0);
+  const scraped = await scrapes();
+  await waitFor("one more scrape of the gateway", async () => (await scrapes()) > scraped, 30_000, 250);
 }, 600_000);
 
 afterAll(async () => {

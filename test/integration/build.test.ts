@@ -9,7 +9,7 @@ import { Agent, request } from "undici";
 import { fingerprintLabelValue } from "../../src/dedup/fingerprint";
 import { LABELS } from "../../src/model/remediation-request";
 import { alert, PROMETHEUS_PATH, post, webhook } from "../helpers/signals";
-import { kubeconfigPath, kubectl, kubectlBinary, REPO_DIR, tokenOf } from "./helpers/controlplane";
+import { kubeconfigPath, kubectl, kubectlBinary, REPO_DIR, tokenOf, waitEstablished } from "./helpers/controlplane";
 import { checkClientSideApplyFits } from "../../hack/fold-manifests";
 import { drainPlan } from "../../src/gateway/drain-plan";
 import { shutdownBudgetFromEnv } from "../../src/module/shutdown-budget";
@@ -346,7 +346,7 @@ describe("the bundled module, run the way the Deployment runs it", () => {
     const saConfig = serviceAccountKubeconfig(admin, "pepr-system", build.name, path.join(runDir, "kubeconfig"));
     const storeCrd = (yaml.loadAll(readFileSync(path.join(REPO_DIR, "hack/peprstore-crd.yaml"), "utf8")) as Obj[]).filter(o => o.kind === "CustomResourceDefinition");
     kubectlWith(saConfig, ["apply", "--server-side", "--force-conflicts", "-f", "-"], yaml.dump(storeCrd[0]));
-    kubectl("admin", ["wait", "--for", "condition=Established", "--timeout=60s", "crd/peprstores.pepr.dev"]);
+    waitEstablished(["peprstores.pepr.dev"]);
 
     // The pod's mounts, as files: the TLS secret (/etc/certs) and the API path (/app/api-path).
     const [tls] = find(build.objects, "Secret", s => s.metadata.name === `${build.name}-tls`);

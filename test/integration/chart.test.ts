@@ -3,7 +3,7 @@ import path from "node:path";
 import yaml from "js-yaml";
 import { readMonitoring } from "../../hack/chart-monitoring";
 import { CHART_SETTINGS, STATIC_TOKENS_FILE } from "../../hack/chart-settings";
-import { kubectl, REPO_DIR } from "./helpers/controlplane";
+import { kubectl, REPO_DIR, waitEstablished } from "./helpers/controlplane";
 import { helm, helmBinary, helmTemplate, type Rendered } from "./helpers/helm";
 import { find, moduleBuild, type ModuleBuild, type Obj } from "./helpers/module-build";
 
@@ -229,7 +229,7 @@ describe("the API server", () => {
     const namespaces = [...find(defaults.objects, "Namespace"), { apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } }];
     kubectl("admin", ["apply", "--server-side", "-f", "-"], yaml.dump({ apiVersion: "v1", kind: "List", items: namespaces }));
     kubectl("admin", ["apply", "--server-side", "-f", path.join(REPO_DIR, "test/fixtures/monitoring-coreos-crds.yaml")]);
-    kubectl("admin", ["wait", "--for", "condition=Established", "--timeout=60s", "crd/servicemonitors.monitoring.coreos.com", "crd/prometheusrules.monitoring.coreos.com"]);
+    waitEstablished(["servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com"]);
   }, 120_000);
 
   it.each([

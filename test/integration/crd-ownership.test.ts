@@ -132,7 +132,8 @@ describe("RBAC of the limited identities", () => {
     ["gateway", rr("patch", "status"), true],
     ["gateway", { verb: "create", group: "authentication.k8s.io", resource: "tokenreviews" }, true],
     ["gateway", rr("update"), false],
-    ["gateway", rr("patch"), false],
+    // Patch: the successor-claim annotation on a predecessor (docs/exactly-once.md); spec stays immutable (CEL), whoever patches.
+    ["gateway", rr("patch"), true],
     ["gateway", rr("delete"), false],
     ["gateway", { verb: "get", group: "", resource: "secrets", namespace: "any" }, false],
     // The event source: list and watch events, and its Lease; never write events.

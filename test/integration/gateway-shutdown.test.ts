@@ -126,7 +126,8 @@ describe("a gateway process on SIGTERM, as the kubelet sends it", () => {
 describe("the process's one shutdown path", () => {
   it("exits 1 at the deadline when a part never stops, still before the kubelet's SIGKILL", async () => {
     // grace 6 s, no preStop: SIGKILL would come 6 s after SIGTERM; the budget is 4 s.
-    const script = 'import { processShutdown } from "./src/module/shutdown"; processShutdown().add("stuck part", () => new Promise(() => undefined)); setInterval(() => undefined, 1000); process.stdout.write("ready\\n");';
+    // A default import: Node 24 does not see the named exports of a TypeScript module tsx compiles to CommonJS.
+    const script = 'import shutdown from "./src/module/shutdown"; shutdown.processShutdown().add("stuck part", () => new Promise(() => undefined)); setInterval(() => undefined, 1000); process.stdout.write("ready\\n");';
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
       cwd: REPO_DIR,
       env: { ...process.env, NODE_OPTIONS: "", TERMINATION_GRACE_PERIOD_SECONDS: "6", PRESTOP_SLEEP_SECONDS: "0" },
@@ -136,7 +137,8 @@ describe("the process's one shutdown path", () => {
     child.stdout.on("data", chunk => (output += chunk));
     child.stderr.on("data", chunk => (output += chunk));
     const exited = new Promise<number | null>(resolve => child.once("exit", code => resolve(code)));
-    await waitFor("the process to start", () => output.includes("ready"), 30_000);
+    // A line of its own: a failing script's error would echo the script, "ready" included.
+    await waitFor("the process to start", () => /^ready$/m.test(output), 30_000);
     const signalled = Date.now();
     child.kill("SIGTERM");
     expect(await exited).toBe(1);

@@ -43,6 +43,23 @@ export function kubectl(identity: Identity, args: string[], input?: string): str
   });
 }
 
+/**
+ * Waits until the CRDs are Established. kubectl wait fails at once
+ * ("status.conditions accessor error") when it reads a CRD before the API
+ * server has set any condition on it, so that is retried.
+ */
+export function waitEstablished(crds: string[]): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      kubectl("admin", ["wait", "--for", "condition=Established", "--timeout=60s", ...crds.map(c => `crd/${c}`)]);
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      execFileSync("sleep", ["1"]);
+    }
+  }
+}
+
 export function kubectlBinary(): string {
   const out = execFileSync("bash", ["-c", `source ${path.join(REPO_DIR, "hack/lib.sh")} && echo "$KUBE_BIN_DIR/kubectl"`], { encoding: "utf8" }).trim();
   if (!existsSync(out)) throw new Error(`kubectl not built at ${out}: run hack/controlplane.sh up`);
