@@ -30,8 +30,9 @@ const freshPod = uniqueNames("eo");
 const fresh = (): Problem => problem(freshPod());
 
 beforeAll(async () => {
-  // The replica in slot PAUSED sees its watch events an hour late.
-  rig = await startReplicaRig(env, "exactly-once", PAUSED, 3_600_000);
+  // The replica in slot PAUSED sees its watch events an hour late. The in-flight limit (100 by default) is raised above
+  // the largest burst (200 on one replica in 1b): these tests are about counting, and a 503 for overload is not theirs to measure.
+  rig = await startReplicaRig(env, "exactly-once", PAUSED, 3_600_000, { GATEWAY_MAX_IN_FLIGHT: "400" });
   ({ ns, admin, orchestrator, gateways, timeline } = rig);
 }, 120_000);
 
@@ -94,7 +95,7 @@ describe("exactly once across 3 gateway processes", () => {
         const { report } = await verifyProblem(admin, timeline, p.fingerprint, replies);
         expect(report.violations).toEqual([]);
         const writes = (op: string): number => (after[op] ?? 0) - (before[op] ?? 0);
-        // Without faults, nearly every signal is acknowledged (503s only from the in-flight limit), one create
+        // Without faults (and with the in-flight limit above the burst), nearly every signal is acknowledged, one create
         // per replica at most (racers get AlreadyExists), and group commit keeps the writes to a quarter of
         // the signals or fewer (10 at most for the small bursts).
         expect(report.acknowledged).toBeGreaterThanOrEqual(0.9 * size);
