@@ -3,7 +3,7 @@ import { parseAlertmanagerWebhook } from "../signal/alertmanager";
 import { parseKubernetesEvent } from "../signal/kubernetes-event";
 import type { SignalLimits } from "../signal/limits";
 import type { Signal } from "../signal/signal";
-import { PayloadLimitError, SignalValidationError } from "../signal/validation-error";
+import { SignalValidationError } from "../signal/validation-error";
 import { checkAlertsNotFromTheFuture, checkEventFreshness, checkRequestTimestamp, eventTimestamps, type FreshnessWindow } from "../signal/freshness";
 import type { Caller } from "./auth";
 import { GatewayError } from "./errors";
@@ -187,7 +187,6 @@ function withValidation<T>(parse: () => T): T {
 }
 
 function asInvalidPayload(err: unknown): unknown {
-  if (err instanceof PayloadLimitError) return new GatewayError("GW_PAYLOAD_TOO_LARGE", err.message, { field: err.field });
-  if (err instanceof SignalValidationError) return new GatewayError("GW_INVALID_PAYLOAD", err.message, { field: err.field });
+  if (err instanceof SignalValidationError) return new GatewayError(err.code, err.message, { field: err.field });
   return err;
 }
