@@ -16,22 +16,7 @@ import { backoffDelay, sleep } from "./backoff";
 import { GatewayError } from "./errors";
 import type { GatewayMetrics } from "./metrics";
 import { carries, settleUnsureWrite, type UnsureOutcome } from "./unsure-write";
-
-/** What happened to one signal. */
-export interface RecordResult {
-  /** created: this signal is the RR's first occurrence; duplicate: counted on it; resolved: a resolved alert. */
-  status: "created" | "duplicate" | "resolved";
-  fingerprint: string;
-  /** The RR that recorded the signal; absent for a resolved alert without an active RR. */
-  rrName?: string;
-  namespace: string;
-  /** occurrenceCount after this signal (for a resolved alert: the count it saw). */
-  count: number;
-  firstSeenAt?: string;
-  lastSeenAt?: string;
-  /** An event source signal that brought no occurrence the RR had not counted (a relist, a restart): nothing was written. */
-  unchanged?: boolean;
-}
+import type { Recorded } from "./signal-result";
 
 export interface RecorderDeps {
   rrs: RemediationRequestClient;
@@ -86,7 +71,7 @@ interface UnsureWrite {
 }
 
 /** What a count write came to: each item's result, or the RRs to decide on again. */
-type Written = { results: RecordResult[] } | { view: RemediationRequest[] };
+type Written = { results: Recorded[] } | { view: RemediationRequest[] };
 
 /**
  * Records signals on RemediationRequests, exactly once, without locks:
@@ -96,12 +81,12 @@ type Written = { results: RecordResult[] } | { view: RemediationRequest[] };
  */
 export class SignalRecorder {
   /** undefined: the sender left before its signal was written (not recorded). */
-  private readonly commits = new GroupCommit<Pending, RecordResult | undefined>((fingerprint, items, more) => this.flush(fingerprint, items, more));
+  private readonly commits = new GroupCommit<Pending, Recorded | undefined>((fingerprint, items, more) => this.flush(fingerprint, items, more));
 
   constructor(private readonly deps: RecorderDeps) {}
 
   /** @param gone aborted when the sender leaves: from then on its signal is not written (it will send it again). */
-  async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<RecordResult> {
+  async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<Recorded> {
     if (signal.status === "resolved" && this.deps.resolvedCounts?.() === false) return this.resolvedNotCounted(fingerprint);
     const result = await this.commits.submit(fingerprint, { signal, requestId, gone });
     if (!result) throw new GatewayError("GW_API_UNAVAILABLE", "the sender left before the signal was recorded: it was not recorded");
@@ -109,7 +94,7 @@ export class SignalRecorder {
   }
 
   /** @param more takes in the problem's signals that arrived since the batch began. */
-  private async flush(fingerprint: string, batch: Pending[], more: () => Pending[]): Promise<(RecordResult | undefined)[]> {
+  private async flush(fingerprint: string, batch: Pending[], more: () => Pending[]): Promise<(Recorded | undefined)[]> {
     const { rrs } = this.deps;
     const items = [...batch];
     let live = waiting(items);
@@ -232,15 +217,16 @@ export class SignalRecorder {
   }
 
   /** The batch is on the RR: keep the cache and storm detection up to date, and give each item its result. */
-  private counted(fingerprint: string, updated: RemediationRequest, counted: CountedBatch, base: number): RecordResult[] {
+  private counted(fingerprint: string, updated: RemediationRequest, counted: CountedBatch, base: number): Recorded[] {
     this.deps.cache.observe(updated);
     const added = counted.next.occurrenceCount! - base;
     if (added > 0) this.deps.onCounted?.(updated, added);
     return counted.items.map(c => this.result(fingerprint, updated, c, counted.next));
   }
 
-  private result(fingerprint: string, rr: RemediationRequest, item: CountedItem, section: DeduplicationStatus): RecordResult {
+  private result(fingerprint: string, rr: RemediationRequest, item: CountedItem, section: DeduplicationStatus): Recorded {
     return {
+      kind: "recorded",
       // created: this item brought the RR's first occurrence.
       status: item.status === "resolved" ? "resolved" : item.added > 0 && item.count === item.added ? "created" : "duplicate",
       fingerprint,
@@ -379,22 +365,22 @@ export class SignalRecorder {
   }
 
   /** An event source signal with nothing new: answered with the RR that counted it, unchanged. */
-  private alreadyCounted(fingerprint: string, rr: RemediationRequest | undefined): RecordResult {
+  private alreadyCounted(fingerprint: string, rr: RemediationRequest | undefined): Recorded {
     const section = rr?.status?.deduplication;
-    return { status: "duplicate", fingerprint, rrName: rr?.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt, unchanged: true };
+    return { kind: "recorded", status: "duplicate", fingerprint, rrName: rr?.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt, unchanged: true };
   }
 
   /** A resolved alert while resolved counts are off: the RR it belongs to (from the cache), unchanged. */
-  private resolvedNotCounted(fingerprint: string): RecordResult {
+  private resolvedNotCounted(fingerprint: string): Recorded {
     const decision = decide(fingerprint, this.deps.cache.rrsOf(fingerprint));
     if (decision.action === "create") return this.resolvedWithoutRR(fingerprint);
     const { rr } = decision;
     const section = rr.status?.deduplication;
-    return { status: "resolved", fingerprint, rrName: rr.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt };
+    return { kind: "recorded", status: "resolved", fingerprint, rrName: rr.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt };
   }
 
-  private resolvedWithoutRR(fingerprint: string): RecordResult {
-    return { status: "resolved", fingerprint, namespace: this.deps.rrs.namespace, count: 0 };
+  private resolvedWithoutRR(fingerprint: string): Recorded {
+    return { kind: "recorded", status: "resolved", fingerprint, namespace: this.deps.rrs.namespace, count: 0 };
   }
 }
 
@@ -417,7 +403,7 @@ function waiting(items: Pending[]): Pending[] {
 }
 
 /** One answer per item, in order: each answered item's result, undefined for the others (their senders left). */
-function answers(items: Pending[], answered: Pending[], results: RecordResult[]): (RecordResult | undefined)[] {
+function answers(items: Pending[], answered: Pending[], results: Recorded[]): (Recorded | undefined)[] {
   const resultOf = new Map(answered.map((item, k) => [item, results[k]]));
   return items.map(item => resultOf.get(item));
 }
