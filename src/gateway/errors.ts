@@ -9,7 +9,6 @@ import { ForbiddenError, InvalidError, UnauthorizedError, UnavailableError } fro
  * responses. A signal's own refusal is returned as its result
  * (src/gateway/signal-result.ts), carrying one of these.
  */
-export type { AnswerCode as ErrorCode } from "../model/error-codes";
 
 /**
  * Problem type URIs: kubernaut's gateway's (pkg/gateway/errors; its auth

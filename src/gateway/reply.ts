@@ -1,6 +1,6 @@
 import type { ScopeRejection } from "../signal/scope";
 import { GatewayError } from "./errors";
-import type { Recorded, Refused, SignalResult } from "./signal-result";
+import type { ForbiddenTarget, Recorded, Refused, SignalResult } from "./signal-result";
 import { ANSWER_CODES } from "../model/error-codes";
 
 /**
@@ -29,7 +29,7 @@ export interface WireResult {
   /** For a signal out of scope (kubernaut.ai/managed): kubernaut's rejection details. */
   rejection?: ScopeRejection;
   /** For a signal its sender may not send (GATEWAY_AUTH_SCOPE=namespace): the target's namespace, or cluster scope. */
-  forbidden?: unknown;
+  forbidden?: ForbiddenTarget;
 }
 
 const RECORDED_STATUS: Record<Recorded["status"], number> = { created: 201, duplicate: 202, resolved: 200 };
@@ -87,7 +87,7 @@ export function wireResult(result: SignalResult): WireResult {
     default: {
       // A refused signal: its message, then what the code carries (the field at fault, kubernaut's rejection, the forbidden namespace).
       const { field, ...details } = result.error.extensions;
-      return { status: "rejected", duplicate: false, ...(field === undefined ? {} : { field: field as string }), message: result.error.message, ...details };
+      return { status: "rejected", duplicate: false, ...(field === undefined ? {} : { field: field as string }), message: result.error.message, ...(details as Pick<WireResult, "rejection" | "forbidden">) };
     }
   }
 }

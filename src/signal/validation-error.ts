@@ -1,12 +1,14 @@
 import type { AnswerCode } from "../model/error-codes";
 
+type ValidationCode = Extract<AnswerCode, "GW_INVALID_PAYLOAD" | "GW_PAYLOAD_TOO_LARGE">;
+
 /**
  * A signal the gateway cannot accept, with the field at fault. The gateway
  * answers with `code` (src/model/error-codes.ts: 400) and the message;
  * nothing is written.
  */
 export class SignalValidationError extends Error {
-  readonly code: AnswerCode = "GW_INVALID_PAYLOAD";
+  readonly code: ValidationCode = "GW_INVALID_PAYLOAD";
   constructor(
     readonly field: string,
     readonly problem: string,
@@ -23,5 +25,5 @@ export class SignalValidationError extends Error {
  * groups under the limit (docs/operations.md).
  */
 export class PayloadLimitError extends SignalValidationError {
-  override readonly code: AnswerCode = "GW_PAYLOAD_TOO_LARGE";
+  override readonly code: ValidationCode = "GW_PAYLOAD_TOO_LARGE";
 }
