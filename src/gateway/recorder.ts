@@ -59,13 +59,12 @@ class BatchState {
   readonly items: Pending[];
   /** The items whose senders still wait for an answer. */
   live: Pending[];
+  /** The RRs of the problem the next decision is made on. */
+  view: RemediationRequest[] = [];
   attempt = 0;
   readonly unsure: UnsureWrite[] = [];
 
-  constructor(
-    batch: Pending[],
-    public view: RemediationRequest[],
-  ) {
+  constructor(batch: Pending[]) {
     this.items = [...batch];
     this.live = waiting(this.items);
   }
@@ -120,7 +119,7 @@ export class SignalRecorder {
    * @param more takes in the problem's signals that arrived since the batch began.
    */
   private async flush(fingerprint: string, batch: Pending[], more: () => Pending[]): Promise<(Recorded | undefined)[]> {
-    const state = new BatchState(batch, []);
+    const state = new BatchState(batch);
     state.view = await this.initialView(fingerprint, state.live.some(isFiring));
     for (;;) {
       state.attempt++;
