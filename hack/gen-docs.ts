@@ -6,7 +6,8 @@
  *
  * - gateway configuration: every variable of GATEWAY_ENV (src/gateway/config.ts) with its default;
  * - orchestrator configuration: the table of docs/orchestrator.md's "Configuration" section;
- * - metrics: every metric the gateway registers (src/gateway/metrics.ts) and the orchestrator's (src/orchestrator/metrics.ts).
+ * - metrics: every metric the gateway registers (src/gateway/metrics.ts) and the orchestrator's (src/orchestrator/metrics.ts);
+ * - error codes: the table of src/model/error-codes.ts.
  *
  * Each section sits between <!-- gen:NAME:begin --> and <!-- gen:NAME:end --> in README.md.
  */
@@ -16,6 +17,7 @@ import { pathToFileURL } from "node:url";
 import { GATEWAY_ENV } from "../src/gateway/config";
 import { GatewayMetrics } from "../src/gateway/metrics";
 import { metricName } from "../src/metrics/prefix";
+import { ANSWER_CODES, PROCESS_CODES, type AnswerCodeSpec } from "../src/model/error-codes";
 import { processRegistry } from "../src/metrics/process-registry";
 import { reportOrchestrator } from "../src/orchestrator/metrics";
 
@@ -58,8 +60,21 @@ export function metricsTable(): string {
   ].join("\n");
 }
 
+export function errorCodesTable(): string {
+  const reasons = (spec: AnswerCodeSpec): string => {
+    const own = Object.entries(spec.reason ?? {}).map(([reason, meaning]) => `\`${reason}\`: ${meaning}`);
+    const narrower = Object.entries(spec.narrower ?? {}).map(([reason, meaning]) => `narrower \`${reason}\`: ${meaning}`);
+    return own.length === 0 ? "not a signal: not counted" : [...own, ...narrower].join("; ");
+  };
+  const answers = Object.entries(ANSWER_CODES).map(
+    ([code, spec]: [string, AnswerCodeSpec]) => `| \`${code}\` | ${spec.status}${spec.problem === null ? " (per signal)" : ""} | ${spec.title} | ${spec.retryable ? "yes" : "no"} | ${cell(reasons(spec))} |`,
+  );
+  const processes = Object.entries(PROCESS_CODES).map(([code, spec]) => `| \`${code}\` | (stops) | ${cell(spec.title)} | ${spec.retryable ? "yes" : "no"} | fix: ${cell(spec.fix)} |`);
+  return ["| code | status | title | retry | rejection reason |", "|---|---|---|---|---|", ...answers, ...processes].join("\n");
+}
+
 export function generatedSections(repoDir = REPO_DIR): Record<string, string> {
-  return { "gateway-config": gatewayConfigTable(), "orchestrator-config": orchestratorConfigTable(repoDir), metrics: metricsTable() };
+  return { "gateway-config": gatewayConfigTable(), "orchestrator-config": orchestratorConfigTable(repoDir), metrics: metricsTable(), "error-codes": errorCodesTable() };
 }
 
 /** The README with every generated section replaced; throws if a marker is missing. */

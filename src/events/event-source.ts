@@ -23,7 +23,10 @@ export interface SignalIntake {
   ingest(signals: readonly Signal[], requestId: string): Promise<IntakeOutcome[]>;
 }
 
-export type IntakeOutcome = { kind: "recorded"; result: { count: number; rrName?: string } } | { kind: "rejected" | "unmanaged" | "ignored" | "forbidden" | "failed" };
+/** What became of one signal (src/gateway/signal-result.ts), as far as the event source needs to know. */
+export interface IntakeOutcome {
+  kind: "recorded" | "rejected" | "unmanaged" | "ignored" | "forbidden" | "failed";
+}
 
 export interface EventSourceDeps {
   kube: KubeClient;

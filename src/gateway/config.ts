@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../model/process-error";
 import { DEFAULT_SIGNAL_LIMITS, MAX_CLUSTER_ID_LENGTH, SignalLimits } from "../signal/limits";
 import { FINGERPRINT_STRATEGIES, FingerprintStrategy } from "../dedup/fingerprint";
 import { LOG_LEVELS } from "../log/logger";
@@ -98,11 +99,10 @@ export const AUTH_PRESETS = {
 } as const;
 export type AuthPreset = keyof typeof AUTH_PRESETS;
 
-/** Every problem found in the configuration, so one start shows them all. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid gateway configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
+/** Every problem found in the gateway's configuration (code GW_INVALID_CONFIG), so one start shows them all. */
+export class ConfigError extends ConfigurationError {
+  constructor(problems: string[]) {
+    super("GW_INVALID_CONFIG", problems);
   }
 }
 

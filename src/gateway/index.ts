@@ -21,11 +21,13 @@ import { SignalIngest } from "./ingest";
 import { GatewayMetrics } from "./metrics";
 import { NamespaceAuthorizer } from "./namespace-authorizer";
 import { OwnerResolver } from "./owner-resolver";
-import { SignalRecorder, type RecordResult } from "./recorder";
+import { SignalRecorder } from "./recorder";
+import { countRefusedSignals } from "./rejections";
+import type { Recorded } from "./signal-result";
 import { ScopeFilter } from "./scope-filter";
 import { GatewayServer } from "./server";
 import { StormTracker } from "./storm-tracker";
-import { EventSource } from "../events/event-source";
+import { EventSource, type SignalIntake } from "../events/event-source";
 
 /** What a process that runs more than the gateway hands it: its one client and its RR informer (src/module/process-context.ts). */
 export interface SharedClients {
@@ -158,7 +160,7 @@ export async function startGateway(
     strategy: config.fingerprintStrategy,
     owners: config.fingerprintStrategy === "resource" ? undefined : new OwnerResolver(kube),
     breaker,
-    redelivery: new RedeliveryMemory<RecordResult>(config.redeliveryMemoryMs),
+    redelivery: new RedeliveryMemory<Recorded>(config.redeliveryMemoryMs),
     namespace: config.namespace,
     scope,
   });
@@ -166,7 +168,7 @@ export async function startGateway(
   let version: { checked: boolean; problem?: string } = { checked: false };
   // The built-in Warning-event source: the same recording path as POST /api/v1/signals/kubernetes-event (docs/events.md).
   const eventSource = config.eventSource.enabled
-    ? new EventSource({ kube, intake: ingest, config: config.eventSource, metrics: metrics.eventSource, logger: logger.child({ component: "event-source" }), namespace: config.namespace, limits: config.limits })
+    ? new EventSource({ kube, intake: countedIntake(ingest, metrics), config: config.eventSource, metrics: metrics.eventSource, logger: logger.child({ component: "event-source" }), namespace: config.namespace, limits: config.limits })
     : undefined;
   const isReady = (): boolean => cache.hasSynced && schema !== undefined && scope.hasSynced && version.checked && !version.problem;
   const server = new GatewayServer({
@@ -246,6 +248,17 @@ export async function startGateway(
 }
 
 /** Says at start which Kubernetes release the API server serves; an error, if it is older than the minimum. */
+/** The recording path as the built-in event source uses it: its refusals counted as the HTTP endpoint's are (src/gateway/rejections.ts). */
+function countedIntake(ingest: SignalIngest, metrics: GatewayMetrics): SignalIntake {
+  return {
+    async ingest(signals, requestId) {
+      const results = await ingest.ingest(signals, requestId);
+      countRefusedSignals(metrics, "kubernetes-event", results);
+      return results;
+    },
+  };
+}
+
 function reportVersion(read: ServerVersion, problem: string | undefined, minimum: string, logger: Logger): void {
   const served = read.served ? formatVersion(read.served) : undefined;
   if (problem) logger.error({ kubernetes: read.gitVersion, served }, `${problem}: not ready`);

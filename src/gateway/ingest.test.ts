@@ -8,7 +8,8 @@ import { CircuitBreaker } from "./circuit-breaker";
 import { GatewayError } from "./errors";
 import { SignalIngest, type IngestDeps } from "./ingest";
 import { GatewayMetrics } from "./metrics";
-import type { RecordResult, SignalRecorder } from "./recorder";
+import type { SignalRecorder } from "./recorder";
+import type { Recorded } from "./signal-result";
 import { ScopeFilter } from "./scope-filter";
 
 function signals(...pods: string[]): Signal[] {
@@ -23,12 +24,12 @@ function fakeRecorder(down: Set<string>) {
   const counts = new Map<string, number>();
   const calls: string[] = [];
   const recorder = {
-    async record(signal: Signal, fingerprint: string): Promise<RecordResult> {
+    async record(signal: Signal, fingerprint: string): Promise<Recorded> {
       calls.push(signal.target.name);
       if (down.has(signal.target.name)) throw new UnavailableError("API down", 0);
       const count = (counts.get(fingerprint) ?? 0) + 1;
       counts.set(fingerprint, count);
-      return { status: count === 1 ? "created" : "duplicate", fingerprint, rrName: `rr-${signal.target.name}`, namespace: "ns", count };
+      return { kind: "recorded", status: count === 1 ? "created" : "duplicate", fingerprint, rrName: `rr-${signal.target.name}`, namespace: "ns", count };
     },
   } as unknown as SignalRecorder;
   return { recorder, counts, calls };
@@ -46,7 +47,7 @@ function ingestDeps(recorder: SignalRecorder, breaker = new CircuitBreaker(60_00
     logger: pino({ level: "silent" }),
     strategy: "resource",
     breaker,
-    redelivery: new RedeliveryMemory<RecordResult>(60_000),
+    redelivery: new RedeliveryMemory<Recorded>(60_000),
     namespace: "ns",
     scope: new ScopeFilter("all"),
   };
@@ -70,30 +71,29 @@ describe("SignalIngest", () => {
     down.clear();
     const again = await ingest.ingest(signals("a", "b"), "r2");
     expect(again.map(o => o.kind)).toEqual(["recorded", "recorded"]);
-    expect(again[0].kind === "recorded" && again[0].result.count).toBe(1);
+    expect(again[0].kind === "recorded" && again[0].count).toBe(1);
     expect([...counts.values()]).toEqual([1, 1]);
     expect(calls).toEqual(["a", "b", "b"]);
 
     // A later, separate delivery of the same alert is a real repeat: it counts.
     const repeat = await ingest.ingest(signals("a"), "r3");
-    expect(repeat[0].kind === "recorded" && repeat[0].result.count).toBe(2);
+    expect(repeat[0].kind === "recorded" && repeat[0].count).toBe(2);
   });
 
-  it("fails fast without calling the API while the circuit is open, counted as circuit_open", async () => {
+  it("fails fast without calling the API while the circuit is open, for the reason circuit_open", async () => {
     const { recorder, calls } = fakeRecorder(new Set(["a"]));
     const metrics = new GatewayMetrics();
     const ingest = new SignalIngest({ ...ingestDeps(recorder), metrics });
     expect((await ingest.ingest(signals("a"), "r1"))[0].kind).toBe("failed");
     const second = await ingest.ingest(signals("b"), "r2");
-    expect(second[0].kind === "failed" && second[0].error.code).toBe("GW_API_UNAVAILABLE");
+    expect(second[0].kind === "failed" && [second[0].error.code, second[0].error.reason]).toEqual(["GW_API_UNAVAILABLE", "circuit_open"]);
     expect(calls).toEqual(["a"]);
-    const rejected = (await metrics.signalsRejected.get()).values.filter(v => v.value > 0).map(v => [v.labels.reason, v.value]);
-    expect(rejected).toEqual(expect.arrayContaining([["circuit_open", 1]]));
+    expect((await metrics.circuitRejections.get()).values[0].value).toBe(1);
   });
 
   it("answers a retryable 503 when the API server refuses the gateway itself (403), and keeps the circuit closed", async () => {
     const recorder = {
-      async record(): Promise<RecordResult> {
+      async record(): Promise<Recorded> {
         throw new ForbiddenError("apply: forbidden", 403);
       },
     } as unknown as SignalRecorder;
@@ -108,31 +108,28 @@ describe("SignalIngest", () => {
   it("tells a signal whose sender left before it was written apart from an outage (reason sender_left)", async () => {
     const left = new AbortController();
     const recorder = {
-      async record(_signal: Signal, _fingerprint: string, _requestId: string, gone?: AbortSignal): Promise<RecordResult> {
+      async record(_signal: Signal, _fingerprint: string, _requestId: string, gone?: AbortSignal): Promise<Recorded> {
         left.abort(); // the sender times out while the signal waits
         if (gone?.aborted) throw new GatewayError("GW_API_UNAVAILABLE", "the sender left before the signal was recorded: it was not recorded");
         throw new Error("unreachable");
       },
     } as unknown as SignalRecorder;
-    const metrics = new GatewayMetrics();
-    const ingest = new SignalIngest({ ...ingestDeps(recorder), metrics });
-    const [outcome] = await ingest.ingest(signals("a"), "r1", left.signal);
-    expect(outcome.kind).toBe("failed");
-    const rejected = await metrics.signalsRejected.get();
-    expect(rejected.values.filter(v => v.value > 0)).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "sender_left" }, value: 1 })]);
+    const [outcome] = await ingestWith(recorder).ingest(signals("a"), "r1", left.signal);
+    expect(outcome.kind === "failed" && outcome.error.reason).toBe("sender_left");
   });
 
   describe("with GATEWAY_SCOPE=managed-label", () => {
-    it("records managed signals, and answers unmanaged ones without fingerprinting or writing anything, counted as unmanaged_resource", async () => {
+    it("records managed signals, and answers unmanaged ones with kubernaut's rejection without fingerprinting or writing anything", async () => {
       const { recorder, calls } = fakeRecorder(new Set());
-      const metrics = new GatewayMetrics();
-      const ingest = new SignalIngest({ ...ingestDeps(recorder), metrics, scope: scopeOf({ a: { namespaceLabel: "true" }, b: { namespaceLabel: "false" }, c: {} }) });
-      const outcomes = await ingest.ingest(signals("a", "b", "c"), "r1");
-      expect(outcomes.map(o => o.kind)).toEqual(["recorded", "unmanaged", "unmanaged"]);
-      expect(outcomes[1]).toEqual({ kind: "unmanaged", target: { kind: "Pod", name: "b", namespace: "n", apiVersion: "v1" } });
+      const ingest = new SignalIngest({ ...ingestDeps(recorder), scope: scopeOf({ a: { namespaceLabel: "true" }, b: { namespaceLabel: "false" }, c: {} }) });
+      const results = await ingest.ingest(signals("a", "b", "c"), "r1");
+      expect(results.map(r => r.kind)).toEqual(["recorded", "unmanaged", "unmanaged"]);
+      expect(results[1].kind === "unmanaged" && [results[1].error.code, results[1].error.reason, results[1].error.extensions.rejection]).toEqual([
+        "GW_UNMANAGED_RESOURCE",
+        "unmanaged_resource",
+        expect.objectContaining({ reason: "unmanaged_resource" }),
+      ]);
       expect(calls).toEqual(["a"]);
-      const rejected = await metrics.signalsRejected.get();
-      expect(rejected.values.filter(v => v.value > 0)).toEqual([expect.objectContaining({ labels: { source: "prometheus", reason: "unmanaged_resource" }, value: 2 })]);
     });
 
     it("answers 503 (GW_SCOPE_UNKNOWN), never a rejection, while the labels are not known", async () => {

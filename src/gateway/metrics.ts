@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { metricName } from "../metrics/prefix";
+import { rejectionReasons, type RejectionReason } from "../model/error-codes";
 import { PHASES, type PhaseLabel } from "../model/phases";
 import { FIELD_MANAGERS } from "../k8s/field-managers";
 import { SEVERITY_CLASSES } from "../signal/severity";
@@ -21,24 +22,9 @@ export interface GatewayMetricSources {
 /** The signal sources (a label of several metrics). */
 const SOURCES: readonly SignalSource[] = Object.keys(SIGNAL_SOURCES) as SignalSource[];
 
-/** Every reason of rr_gateway_signals_rejected_total (its help text explains each). */
-export const REJECTION_REASONS = [
-  "invalid",
-  "stale",
-  "unmanaged_resource",
-  "refused_by_api",
-  "unauthenticated",
-  "forbidden",
-  "forbidden_namespace",
-  "too_large",
-  "unsupported_media_type",
-  "overloaded",
-  "unavailable",
-  "circuit_open",
-  "sender_left",
-  "shutting_down",
-  "internal",
-] as const;
+/** Every reason of rr_gateway_signals_rejected_total, with its meaning: from the error table (src/model/error-codes.ts). */
+const REJECTIONS = rejectionReasons();
+export const REJECTION_REASONS: readonly RejectionReason[] = REJECTIONS.map(r => r.reason);
 
 /** Every phase label, so each has a series (0 when no RR is in it) from the first scrape on. */
 const PHASE_LABELS: readonly PhaseLabel[] = [...PHASES, "None", "Unknown"];
@@ -72,7 +58,7 @@ export class GatewayMetrics {
   });
   readonly signalsRejected = new Counter({
     name: metricName("signals_rejected_total"),
-    help: "Signals rejected, by reason (invalid, stale, unmanaged_resource: out of scope (kubernaut's reason), refused_by_api, unauthenticated, forbidden, forbidden_namespace: the sender may not send for the target's namespace (GATEWAY_AUTH_SCOPE=namespace), too_large, unsupported_media_type, overloaded, unavailable, circuit_open: refused at once while the API server is unreachable, sender_left, shutting_down, internal).",
+    help: `Signals rejected, by reason. ${REJECTIONS.map(r => `${r.reason}: ${r.meaning}`).join("; ")}.`,
     labelNames: ["source", "reason"] as const,
     registers: [this.registry],
   });

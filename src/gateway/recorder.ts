@@ -1,56 +1,22 @@
-import type { Logger } from "pino";
 import { countBatch, type CountedBatch, type CountedItem } from "../dedup/counting";
-import { DEFAULT_CHAIN_SAFETY, needsSuccessionClaim, type ChainSafety } from "../dedup/chain-safety";
 import { decide, takesRepeats, type Decision } from "../dedup/decision";
 import { allCounted, newOccurrences } from "../dedup/event-watermarks";
-import type { FingerprintStrategy } from "../dedup/fingerprint";
-import { GroupCommit } from "./group-commit";
-import { newRemediationRequest } from "../dedup/new-rr";
 import type { EventSeriesMark, Signal } from "../signal/signal";
-import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from "../k8s/errors";
-import { FIELD_MANAGERS } from "../k8s/field-managers";
-import type { RemediationRequestInformer } from "../k8s/rr-informer";
-import type { RemediationRequestClient } from "../k8s/rr-client";
+import { NotFoundError } from "../k8s/errors";
 import { ANNOTATIONS, type DeduplicationStatus, type RemediationRequest } from "../model/remediation-request";
 import { backoffDelay, sleep } from "./backoff";
 import { GatewayError } from "./errors";
-import type { GatewayMetrics } from "./metrics";
-import { carries, settleUnsureWrite, type UnsureOutcome } from "./unsure-write";
+import { GroupCommit } from "./group-commit";
+import { RecordWrites, type RecordWritesDeps } from "./record-writes";
+import type { Recorded } from "./signal-result";
+import { carries } from "./unsure-write";
 
-/** What happened to one signal. */
-export interface RecordResult {
-  /** created: this signal is the RR's first occurrence; duplicate: counted on it; resolved: a resolved alert. */
-  status: "created" | "duplicate" | "resolved";
-  fingerprint: string;
-  /** The RR that recorded the signal; absent for a resolved alert without an active RR. */
-  rrName?: string;
-  namespace: string;
-  /** occurrenceCount after this signal (for a resolved alert: the count it saw). */
-  count: number;
-  firstSeenAt?: string;
-  lastSeenAt?: string;
-  /** An event source signal that brought no occurrence the RR had not counted (a relist, a restart): nothing was written. */
-  unchanged?: boolean;
-}
-
-export interface RecorderDeps {
-  rrs: RemediationRequestClient;
-  /** The process's shared RR informer: the hot path's reads, and where writes are put back. */
-  cache: RemediationRequestInformer;
-  metrics: GatewayMetrics;
-  logger: Logger;
-  strategy: FingerprintStrategy;
-  /** spec.clusterID for signals without a `cluster` label ("" for none). */
-  clusterId?: string;
+export interface RecorderDeps extends RecordWritesDeps {
   maxApplyAttempts: number;
   /** Pause before a contended problem's next count write (GroupCommitOptions.lingerMs); default 0. */
   groupCommitLingerMs?: number;
   /** Told of every successful count write, off the request path (storm detection). */
   onCounted?: (rr: RemediationRequest, added: number) => void;
-  /** How long to wait for the API server to say whether a count write without an answer landed (default 30 s). */
-  unsureWriteWaitMs?: number;
-  /** Told at once when a write gets no answer, before waiting to learn its outcome (opens the circuit breaker). */
-  onUnreachable?: () => void;
   /**
    * False while the installed CRD has no status.deduplication.resolvedCount
    * (kubernaut's own): a resolved alert is answered with the RR it belongs to,
@@ -63,8 +29,6 @@ export interface RecorderDeps {
    * while it is fresh. Without it, every create is decided on a list.
    */
   freshness?: { isFresh(): boolean; wrote(resourceVersion: string | undefined, sentAt: number): void };
-  /** The deletion rules the admission webhook enforces (src/dedup/chain-safety.ts); default one hour / five minutes. */
-  chainSafety?: ChainSafety;
   /**
    * False while the installed CRD has no status.deduplication.countedEvents
    * (kubernaut's own): the event source's signals then add count - since
@@ -87,109 +51,138 @@ interface UnsureWrite {
   items: Pending[];
 }
 
-/** What a count write came to: each item's result, or the RRs to decide on again. */
-type Written = { results: RecordResult[] } | { view: RemediationRequest[] };
+/**
+ * Where one batch stands in the create-or-count loop: the RRs it decides on,
+ * the items whose senders still wait, the attempt, and the count writes that
+ * got no answer (one of them may land late: then it is the batch's answer).
+ */
+class BatchState {
+  /** Every item, in order: the flush answers each one. */
+  readonly items: Pending[];
+  /** The items whose senders still wait for an answer. */
+  live: Pending[];
+  /** The RRs of the problem the next decision is made on. */
+  view: RemediationRequest[] = [];
+  attempt = 0;
+  readonly unsure: UnsureWrite[] = [];
+
+  constructor(batch: Pending[]) {
+    this.items = [...batch];
+    this.live = waiting(this.items);
+  }
+
+  /** Takes in what arrived for the problem since the batch began (one write fewer). */
+  takeIn(arrived: Pending[]): void {
+    this.items.push(...arrived);
+    this.live.push(...waiting(arrived));
+  }
+
+  /** The earlier write without an answer that `rr` shows landed after all. */
+  landedLate(rr: RemediationRequest): UnsureWrite | undefined {
+    return this.unsure.find(u => carries(rr, u.counted.next));
+  }
+
+  /** One answer per item, in order: each answered item's result, undefined for the others (their senders left). */
+  answers(answered: Pending[], results: Recorded[]): (Recorded | undefined)[] {
+    const resultOf = new Map(answered.map((item, k) => [item, results[k]]));
+    return this.items.map(item => resultOf.get(item));
+  }
+}
 
 /**
  * Records signals on RemediationRequests, exactly once, without locks:
  * concurrent signals of one problem are folded into one write (group commit);
  * creation is a POST of a deterministic name (racers get AlreadyExists);
  * counts are applied with a resourceVersion precondition and retried on 409.
+ * The writes themselves are src/gateway/record-writes.ts.
  */
 export class SignalRecorder {
   /** undefined: the sender left before its signal was written (not recorded). */
-  private readonly commits: GroupCommit<Pending, RecordResult | undefined>;
+  private readonly commits: GroupCommit<Pending, Recorded | undefined>;
+  private readonly writes: RecordWrites;
 
   constructor(private readonly deps: RecorderDeps) {
     this.commits = new GroupCommit((fingerprint, items, more) => this.flush(fingerprint, items, more), { lingerMs: deps.groupCommitLingerMs });
+    this.writes = new RecordWrites(deps);
   }
 
   /** @param gone aborted when the sender leaves: from then on its signal is not written (it will send it again). */
-  async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<RecordResult> {
+  async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<Recorded> {
     if (signal.status === "resolved" && this.deps.resolvedCounts?.() === false) return this.resolvedNotCounted(fingerprint);
     const result = await this.commits.submit(fingerprint, { signal, requestId, gone });
     if (!result) throw new GatewayError("GW_API_UNAVAILABLE", "the sender left before the signal was recorded: it was not recorded");
     return result;
   }
 
-  /** @param more takes in the problem's signals that arrived since the batch began. */
-  private async flush(fingerprint: string, batch: Pending[], more: () => Pending[]): Promise<(RecordResult | undefined)[]> {
-    const { rrs } = this.deps;
-    const items = [...batch];
-    let live = waiting(items);
-    let known = await this.initialView(fingerprint, live.some(isFiring));
-    /** Count writes of this batch that got no answer and were found not applied: one may still land late. */
-    const unsure: UnsureWrite[] = [];
-    for (let attempt = 1; ; attempt++) {
+  /**
+   * The create-or-count loop for one problem's batch: decide on the RRs
+   * known, create the RR if none takes repeats, count the batch on it in one
+   * write; after a lost race or a write found not applied, decide again on a
+   * fresh view, up to maxApplyAttempts.
+   * @param more takes in the problem's signals that arrived since the batch began.
+   */
+  private async flush(fingerprint: string, batch: Pending[], more: () => Pending[]): Promise<(Recorded | undefined)[]> {
+    const state = new BatchState(batch);
+    state.view = await this.initialView(fingerprint, state.live.some(isFiring));
+    for (;;) {
+      state.attempt++;
       // A sender that left (after a long wait for the API server) gets no write: it will send the signal again.
-      live = waiting(live);
-      if (live.length === 0) return answers(items, [], []);
-      const firing = live.find(isFiring);
-      const decision = decide(fingerprint, known);
-      if (decision.action === "create" && !firing) return answers(items, live, live.map(() => this.resolvedWithoutRR(fingerprint)));
-      // Events relisted after a restart that the ended RR already counted: nothing new, so no new RR.
-      if (decision.action === "create" && this.nothingNewFor(decision.predecessor, live)) return answers(items, live, live.map(() => this.alreadyCounted(fingerprint, decision.predecessor)));
-      const rr = await this.rrFor(decision, firing, fingerprint);
-      const late = rr && unsure.find(u => carries(rr, u.counted.next));
-      if (late) return answers(items, late.items, this.counted(fingerprint, rr, late.counted, late.base));
+      state.live = waiting(state.live);
+      const decision = decide(fingerprint, state.view);
+      const unwritten = this.answersWithoutWrite(fingerprint, state, decision);
+      if (unwritten) return unwritten;
+      const rr = await this.rrFor(decision, state.live.find(isFiring), fingerprint);
+      const late = rr && state.landedLate(rr);
+      if (late) return state.answers(late.items, this.counted(fingerprint, rr, late.counted, late.base));
       if (!rr || !takesRepeats(rr, Date.now())) {
         // The name was taken by an RR that has already ended, or that was deleted before it could be read: look at the whole chain again.
-        this.giveUpAfter(attempt, rr?.metadata.name);
-        known = await rrs.listByFingerprint(fingerprint);
+        this.giveUpAfter(state.attempt, rr?.metadata.name);
+        state.view = await this.deps.rrs.listByFingerprint(fingerprint);
         continue;
       }
-      if (unsure.length === 0) {
-        // What arrived while this batch was decided, created or lost a race goes into the same write: one write fewer.
-        const arrived = more();
-        items.push(...arrived);
-        live.push(...waiting(arrived));
-      }
-      const written = await this.writeCounts(fingerprint, rr, live, attempt, unsure);
-      if ("results" in written) return answers(items, live, written.results);
-      known = written.view;
+      // What arrived while this batch was decided, created or lost a race goes into the same write (not after a write without an answer: that one's items are fixed).
+      if (state.unsure.length === 0) state.takeIn(more());
+      const written = await this.countBatchOn(fingerprint, rr, state);
+      if (written) return written;
     }
   }
 
+  /** The batch's answers when nothing is to be written: nobody waits any more, a resolved alert without an active RR, events already counted. */
+  private answersWithoutWrite(fingerprint: string, state: BatchState, decision: Decision): (Recorded | undefined)[] | undefined {
+    const { live } = state;
+    if (live.length === 0) return state.answers([], []);
+    if (decision.action !== "create") return undefined;
+    if (!live.some(isFiring)) return state.answers(live, live.map(() => this.resolvedWithoutRR(fingerprint)));
+    // Events relisted after a restart that the ended RR already counted: nothing new, so no new RR.
+    if (this.nothingNewFor(decision.predecessor, live)) return state.answers(live, live.map(() => this.alreadyCounted(fingerprint, decision.predecessor)));
+    return undefined;
+  }
+
   /**
-   * One count write of the live items on an active RR. Its results, or the
-   * RRs to decide on again: after a lost race (stale resourceVersion, RR
-   * gone) or a write found not applied (then remembered in `unsure`, as it
-   * may still land late).
+   * One count write of the live items on an active RR: the batch's answers,
+   * or undefined after a lost race or a write found not applied (then the
+   * state holds the fresh view to decide on again, and the write is kept as
+   * unsure: it may still land late).
    */
-  private async writeCounts(fingerprint: string, rr: RemediationRequest, live: Pending[], attempt: number, unsure: UnsureWrite[]): Promise<Written> {
-    const { rrs, metrics } = this.deps;
-    const now = new Date().toISOString();
-    const section = await this.countingBase(fingerprint, rr);
-    const marks = live.map(i => i.signal.eventSeries);
-    const watermarks = this.watermarksOn();
-    const occurrences = watermarks ? newOccurrences(section?.countedEvents, marks, now) : { added: marks.map(sinceLastRecorded), next: [] };
-    const counted = countBatch(section, live.map(i => i.signal.status), now, occurrences.added);
-    if (watermarks && occurrences.next.length > 0) counted.next.countedEvents = occurrences.next;
+  private async countBatchOn(fingerprint: string, rr: RemediationRequest, state: BatchState): Promise<(Recorded | undefined)[] | undefined> {
+    const counted = await this.countOn(fingerprint, rr, state.live);
     const base = rr.status?.deduplication?.occurrenceCount ?? 0;
     // Event source signals that bring nothing new (all counted already): nothing to write.
-    if (counted.next.occurrenceCount === base && live.every(isFiring)) return { results: this.counted(fingerprint, rr, counted, base) };
-    try {
-      metrics.apiWrites.inc({ operation: "apply-status" });
-      const sentAt = Date.now();
-      const updated = await rrs.applyStatus(rr.metadata.name!, { deduplication: counted.next }, {
-        fieldManager: FIELD_MANAGERS.deduplication,
-        resourceVersion: rr.metadata.resourceVersion,
-      });
-      this.deps.freshness?.wrote(updated.metadata.resourceVersion, sentAt);
-      return { results: this.counted(fingerprint, updated, counted, base) };
-    } catch (err) {
-      if (mayHaveLanded(err)) {
-        const settled = await this.settle(fingerprint, rr, counted, err);
-        if ("view" in settled) {
-          unsure.push({ counted, base, items: live });
-          this.giveUpAfter(attempt, rr.metadata.name);
-        }
-        return settled;
-      }
-      this.rethrowUnlessStale(err);
-      this.giveUpAfter(attempt, rr.metadata.name);
-      await sleep(backoffDelay(attempt));
-      return { view: await this.freshView(fingerprint, rr) };
+    if (counted.next.occurrenceCount === base && state.live.every(isFiring)) return state.answers(state.live, this.counted(fingerprint, rr, counted, base));
+    const write = await this.writes.count(rr, counted.next);
+    switch (write.outcome) {
+      case "landed":
+        return state.answers(state.live, this.counted(fingerprint, write.rr, counted, base));
+      case "not-landed":
+        state.view = write.rr && takesRepeats(write.rr, Date.now()) ? [write.rr] : await this.deps.rrs.listByFingerprint(fingerprint);
+        state.unsure.push({ counted, base, items: state.live });
+        this.giveUpAfter(state.attempt, rr.metadata.name);
+        return undefined;
+      case "lost":
+        this.giveUpAfter(state.attempt, rr.metadata.name);
+        await sleep(backoffDelay(state.attempt));
+        state.view = await this.freshView(fingerprint, rr);
+        return undefined;
     }
   }
 
@@ -213,38 +206,34 @@ export class SignalRecorder {
     return this.deps.rrs.listByFingerprint(fingerprint);
   }
 
-  /**
-   * A count write got no answer and may have landed: find out before
-   * answering (src/gateway/unsure-write.ts). Landed: the batch's results.
-   * Not landed: the RRs to decide on again.
-   */
-  private async settle(fingerprint: string, rr: RemediationRequest, counted: CountedBatch, err: UnavailableError): Promise<Written> {
-    const { rrs, metrics } = this.deps;
-    this.deps.onUnreachable?.();
-    let outcome: UnsureOutcome;
-    try {
-      outcome = await settleUnsureWrite(rrs, rr, counted.next, this.deps.unsureWriteWaitMs ?? 30_000, err);
-    } catch (unknown) {
-      metrics.unsureWrites.inc({ outcome: "unknown" });
-      this.deps.logger.warn({ rr: rr.metadata.name, err: String(err) }, "could not tell whether a count write landed: answering 503; the retry may count it again");
-      throw unknown;
-    }
-    metrics.unsureWrites.inc({ outcome: outcome.applied ? "applied" : "not_applied" });
-    this.deps.logger.warn(unsureWriteLog(rr, counted, err, outcome.rr), `a count write got no answer; the RR shows it ${outcome.applied ? "applied" : "not applied"}`);
-    if (outcome.applied) return { results: this.counted(fingerprint, outcome.rr, counted, rr.status?.deduplication?.occurrenceCount ?? 0) };
-    return { view: outcome.rr && takesRepeats(outcome.rr, Date.now()) ? [outcome.rr] : await rrs.listByFingerprint(fingerprint) };
+  /** The RR a batch counts on: the decided one, or a new one (src/gateway/record-writes.ts). */
+  private async rrFor(decision: Decision, firing: Pending | undefined, fingerprint: string): Promise<RemediationRequest | undefined> {
+    return decision.action === "duplicate" ? decision.rr : this.writes.create(decision, firing!.signal, fingerprint, firing!.requestId);
+  }
+
+  /** The live items counted on the RR: their occurrence numbers, and the deduplication section to write. */
+  private async countOn(fingerprint: string, rr: RemediationRequest, live: Pending[]): Promise<CountedBatch> {
+    const now = new Date().toISOString();
+    const section = await this.countingBase(fingerprint, rr);
+    const marks = live.map(i => i.signal.eventSeries);
+    const watermarks = this.watermarksOn();
+    const occurrences = watermarks ? newOccurrences(section?.countedEvents, marks, now) : { added: marks.map(sinceLastRecorded), next: [] };
+    const counted = countBatch(section, live.map(i => i.signal.status), now, occurrences.added);
+    if (watermarks && occurrences.next.length > 0) counted.next.countedEvents = occurrences.next;
+    return counted;
   }
 
   /** The batch is on the RR: keep the cache and storm detection up to date, and give each item its result. */
-  private counted(fingerprint: string, updated: RemediationRequest, counted: CountedBatch, base: number): RecordResult[] {
+  private counted(fingerprint: string, updated: RemediationRequest, counted: CountedBatch, base: number): Recorded[] {
     this.deps.cache.observe(updated);
     const added = counted.next.occurrenceCount! - base;
     if (added > 0) this.deps.onCounted?.(updated, added);
     return counted.items.map(c => this.result(fingerprint, updated, c, counted.next));
   }
 
-  private result(fingerprint: string, rr: RemediationRequest, item: CountedItem, section: DeduplicationStatus): RecordResult {
+  private result(fingerprint: string, rr: RemediationRequest, item: CountedItem, section: DeduplicationStatus): Recorded {
     return {
+      kind: "recorded",
       // created: this item brought the RR's first occurrence.
       status: item.status === "resolved" ? "resolved" : item.added > 0 && item.count === item.added ? "created" : "duplicate",
       fingerprint,
@@ -257,19 +246,12 @@ export class SignalRecorder {
     };
   }
 
-  /** A count write that lost a race (stale resourceVersion, or the RR is gone) is retried; anything else is thrown. */
-  private rethrowUnlessStale(err: unknown): void {
-    if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
-    if (err instanceof ConflictError) this.deps.metrics.applyConflicts.inc({ field_manager: FIELD_MANAGERS.deduplication });
-    if (err instanceof ConflictError && !err.isStale) throw err;
-  }
-
   private giveUpAfter(attempt: number, rrName: string | undefined): void {
     if (attempt < this.deps.maxApplyAttempts) return;
     throw new GatewayError("GW_API_UNAVAILABLE", `could not record the signal on ${rrName ?? "its RR"} after ${attempt} conflicting attempts; retry later`);
   }
 
-  /** After a conflict: the RR as it is now if it still takes repeats, else every RR of the problem, from the API server. */
+  /** After a lost race: the RR as it is now if it still takes repeats, else every RR of the problem, from the API server. */
   private async freshView(fingerprint: string, rr: RemediationRequest): Promise<RemediationRequest[]> {
     try {
       const fresh = await this.deps.rrs.get(rr.metadata.name!);
@@ -279,70 +261,6 @@ export class SignalRecorder {
       if (!(err instanceof NotFoundError)) throw err;
     }
     return this.deps.rrs.listByFingerprint(fingerprint);
-  }
-
-  /** The RR a batch counts on: the decided one, or a new one (see createOrFindWinner). */
-  private async rrFor(decision: Decision, firing: Pending | undefined, fingerprint: string): Promise<RemediationRequest | undefined> {
-    return decision.action === "duplicate" ? decision.rr : this.createOrFindWinner(decision, firing!, fingerprint);
-  }
-
-  /** The RR created, or the one that won its name; undefined when that one was deleted before it could be read. */
-  private async createOrFindWinner(decision: Extract<Decision, { action: "create" }>, { signal, requestId }: Pending, fingerprint: string): Promise<RemediationRequest | undefined> {
-    const { rrs, cache, metrics, logger } = this.deps;
-    const rr = newRemediationRequest({
-      name: decision.name,
-      signal,
-      fingerprint,
-      strategy: this.deps.strategy,
-      predecessorName: decision.predecessor?.metadata.name,
-      receivedAt: new Date().toISOString(),
-      clusterId: this.deps.clusterId,
-    });
-    try {
-      if (decision.predecessor && !(await this.claimSuccession(decision.predecessor))) return undefined;
-      metrics.apiWrites.inc({ operation: "create" });
-      const sentAt = Date.now();
-      const created = await rrs.create(rr, FIELD_MANAGERS.gateway);
-      this.deps.freshness?.wrote(created.metadata.resourceVersion, sentAt);
-      metrics.rrsCreated.inc({ source: signal.source });
-      logger.info({ requestId, rr: decision.name, fingerprint, predecessor: decision.predecessor?.metadata.name }, "created RemediationRequest");
-      cache.observe(created);
-      return created;
-    } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err;
-      // Another creator won the race for this name: count on its RR.
-      try {
-        const winner = await rrs.get(decision.name);
-        cache.observe(winner);
-        return winner;
-      } catch (readErr) {
-        if (readErr instanceof NotFoundError) return undefined;
-        throw readErr;
-      }
-    }
-  }
-
-  /**
-   * Before creating the successor of an RR old enough to be deleted: marks it
-   * (annotation, resourceVersion precondition), which proves it still exists
-   * and keeps the admission webhook from deleting it until the create has
-   * landed. False when it changed or is gone: decide again on a fresh list.
-   * A younger predecessor needs nothing: it cannot be deleted yet.
-   */
-  private async claimSuccession(predecessor: RemediationRequest): Promise<boolean> {
-    const { rrs, metrics } = this.deps;
-    if (!needsSuccessionClaim(predecessor, Date.now(), this.deps.chainSafety ?? DEFAULT_CHAIN_SAFETY)) return true;
-    try {
-      metrics.apiWrites.inc({ operation: "claim" });
-      await rrs.annotate(predecessor.metadata.name!, { [ANNOTATIONS.successorClaimedAt]: new Date().toISOString() }, {
-        fieldManager: FIELD_MANAGERS.gateway,
-        resourceVersion: predecessor.metadata.resourceVersion!,
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof NotFoundError || (err instanceof ConflictError && err.isStale)) return false;
-      throw err;
-    }
   }
 
   private watermarksOn(): boolean {
@@ -383,28 +301,26 @@ export class SignalRecorder {
   }
 
   /** An event source signal with nothing new: answered with the RR that counted it, unchanged. */
-  private alreadyCounted(fingerprint: string, rr: RemediationRequest | undefined): RecordResult {
-    const section = rr?.status?.deduplication;
-    return { status: "duplicate", fingerprint, rrName: rr?.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt, unchanged: true };
+  private alreadyCounted(fingerprint: string, rr: RemediationRequest | undefined): Recorded {
+    return { ...this.seenOn(fingerprint, rr, "duplicate"), unchanged: true };
   }
 
   /** A resolved alert while resolved counts are off: the RR it belongs to (from the cache), unchanged. */
-  private resolvedNotCounted(fingerprint: string): RecordResult {
+  private resolvedNotCounted(fingerprint: string): Recorded {
     const decision = decide(fingerprint, this.deps.cache.rrsOf(fingerprint));
     if (decision.action === "create") return this.resolvedWithoutRR(fingerprint);
-    const { rr } = decision;
-    const section = rr.status?.deduplication;
-    return { status: "resolved", fingerprint, rrName: rr.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt };
+    return this.seenOn(fingerprint, decision.rr, "resolved");
   }
 
-  private resolvedWithoutRR(fingerprint: string): RecordResult {
-    return { status: "resolved", fingerprint, namespace: this.deps.rrs.namespace, count: 0 };
+  /** A result read off an RR without writing to it. */
+  private seenOn(fingerprint: string, rr: RemediationRequest | undefined, status: Recorded["status"]): Recorded {
+    const section = rr?.status?.deduplication;
+    return { kind: "recorded", status, fingerprint, rrName: rr?.metadata.name, namespace: this.deps.rrs.namespace, count: section?.occurrenceCount ?? 0, firstSeenAt: section?.firstSeenAt, lastSeenAt: section?.lastSeenAt };
   }
-}
 
-/** A write that failed without an answer, and may have been applied all the same. */
-function mayHaveLanded(err: unknown): err is UnavailableError {
-  return err instanceof UnavailableError && err.mayHaveApplied;
+  private resolvedWithoutRR(fingerprint: string): Recorded {
+    return { kind: "recorded", status: "resolved", fingerprint, namespace: this.deps.rrs.namespace, count: 0 };
+  }
 }
 
 const isFiring = (item: Pending): boolean => item.signal.status === "firing";
@@ -418,20 +334,4 @@ function sinceLastRecorded(marks: readonly EventSeriesMark[] | undefined): numbe
 /** The items whose senders still wait for an answer. */
 function waiting(items: Pending[]): Pending[] {
   return items.filter(item => !item.gone?.aborted);
-}
-
-/** One answer per item, in order: each answered item's result, undefined for the others (their senders left). */
-function answers(items: Pending[], answered: Pending[], results: RecordResult[]): (RecordResult | undefined)[] {
-  const resultOf = new Map(answered.map((item, k) => [item, results[k]]));
-  return items.map(item => resultOf.get(item));
-}
-
-/** What the log says about a count write without an answer, and what re-reading the RR showed (never a token or a payload). */
-function unsureWriteLog(rr: RemediationRequest, counted: CountedBatch, err: UnavailableError, found: RemediationRequest | undefined): Record<string, unknown> {
-  return {
-    rr: rr.metadata.name,
-    err: String(err),
-    written: { resourceVersion: rr.metadata.resourceVersion, count: counted.next.occurrenceCount },
-    found: found ? { resourceVersion: found.metadata.resourceVersion, count: found.status?.deduplication?.occurrenceCount } : "deleted",
-  };
 }

@@ -11,9 +11,10 @@ import { readJsonBody } from "./body";
 import type { GatewayConfig } from "./config";
 import { BodyAllowance, ByteBudget } from "./byte-budget";
 import { GatewayError, toProblem } from "./errors";
-import { handleKubernetesEvent, handlePrometheus, type HandlerDeps, type Reply, type SignalRequest } from "./handlers";
-
-type SignalHandler = (body: unknown, request: SignalRequest, deps: HandlerDeps) => Promise<Reply>;
+import { handleKubernetesEvent, handlePrometheus, type HandlerDeps, type SignalHandler } from "./handlers";
+import { countRefusedRequest, countRefusedSignals } from "./rejections";
+import { replyTo, type Reply } from "./reply";
+import type { SignalResult } from "./signal-result";
 
 const SIGNAL_ROUTES: Record<string, { handler: SignalHandler; source: string }> = {
   "/api/v1/signals/prometheus": { handler: handlePrometheus, source: "prometheus" },
@@ -109,16 +110,16 @@ export class GatewayServer {
     const seen: { caller?: Caller } = {};
     try {
       const reply = route ? await this.signal(req, res, route, requestId, seen) : await this.other(req, path);
-      status = reply.status;
-      if (typeof reply.body === "string") send(res, status, reply.body, reply.contentType ?? "text/plain; charset=utf-8");
-      else send(res, status, JSON.stringify(reply.body), "application/json");
+      if ("error" in reply) status = this.sendProblem(res, reply.error, { path, requestId });
+      else {
+        status = reply.status;
+        if (typeof reply.body === "string") send(res, status, reply.body, reply.contentType ?? "text/plain; charset=utf-8");
+        else send(res, status, JSON.stringify(reply.body), "application/json");
+      }
     } catch (err) {
       const error = err instanceof GatewayError ? err : new GatewayError("GW_INTERNAL", "internal error; see the gateway's log");
       if (!(err instanceof GatewayError)) this.deps.logger.error({ requestId, err }, "unexpected error");
-      status = error.status;
-      if (error.retryable) res.setHeader("Retry-After", String(this.deps.config.retryAfterSeconds));
-      if (error.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="rr-gateway"');
-      send(res, status, JSON.stringify(toProblem(error, { path, requestId })), "application/problem+json");
+      status = this.sendProblem(res, error, { path, requestId });
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.deps.metrics.httpDuration.observe({ endpoint, status: String(status) }, seconds);
@@ -128,7 +129,28 @@ export class GatewayServer {
     }
   }
 
+  /** Sends `error` as problem+json (Retry-After on a 503, a Bearer challenge on a 401); returns its status. */
+  private sendProblem(res: ServerResponse, error: GatewayError, request: { path: string; requestId: string }): number {
+    if (error.retryable) res.setHeader("Retry-After", String(this.deps.config.retryAfterSeconds));
+    if (error.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="rr-gateway"');
+    send(res, error.status, JSON.stringify(toProblem(error, request)), "application/problem+json");
+    return error.status;
+  }
+
+  /** A signal request: its answer from each signal's result; every refusal counted (src/gateway/rejections.ts). */
   private async signal(req: IncomingMessage, res: ServerResponse, route: { handler: SignalHandler; source: string }, requestId: string, seen: { caller?: Caller }): Promise<Reply> {
+    try {
+      const results = await this.signalResults(req, res, route.handler, requestId, seen);
+      countRefusedSignals(this.deps.metrics, route.source, results);
+      return replyTo(results);
+    } catch (err) {
+      // Refused as a whole: before its signals were known (method, shutdown, load, credentials, body, replay window).
+      if (err instanceof GatewayError) countRefusedRequest(this.deps.metrics, route.source, err);
+      throw err;
+    }
+  }
+
+  private async signalResults(req: IncomingMessage, res: ServerResponse, handler: SignalHandler, requestId: string, seen: { caller?: Caller }): Promise<SignalResult[]> {
     const { config, metrics } = this.deps;
     if (req.method !== "POST") {
       req.resume();
@@ -136,12 +158,10 @@ export class GatewayServer {
     }
     if (this.shuttingDown) {
       req.resume();
-      metrics.signalsRejected.inc({ source: route.source, reason: "shutting_down" });
       throw new GatewayError("GW_SHUTTING_DOWN", "the gateway is shutting down; retry against another replica");
     }
     if (this.inFlight >= config.maxInFlight) {
       req.resume();
-      metrics.signalsRejected.inc({ source: route.source, reason: "overloaded" });
       throw new GatewayError("GW_OVERLOADED", `more than ${config.maxInFlight} requests in flight (GATEWAY_MAX_IN_FLIGHT); retry later`);
     }
     this.inFlight++;
@@ -155,20 +175,13 @@ export class GatewayServer {
         seen.caller = caller;
       } catch (err) {
         req.resume();
-        if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: err.code === "GW_FORBIDDEN" ? "forbidden" : err.retryable ? "unavailable" : "unauthenticated" });
         throw err;
       }
-      let body: unknown;
-      try {
-        body = await readJsonBody(req, config.maxBodyBytes, config.maxJsonDepth, allowance);
-      } catch (err) {
-        if (err instanceof GatewayError) metrics.signalsRejected.inc({ source: route.source, reason: REJECT_REASONS[err.code] ?? "invalid" });
-        throw err;
-      }
+      const body = await readJsonBody(req, config.maxBodyBytes, config.maxJsonDepth, allowance);
       // A sender that closes its connection before the answer (it timed out) will send again: what is not written by then is not written.
       const gone = new AbortController();
       res.once("close", () => gone.abort());
-      return await route.handler(body, { requestId, gone: gone.signal, timestamp: headerValue(req.headers["x-timestamp"]), caller }, this.deps);
+      return await handler(body, { requestId, gone: gone.signal, timestamp: headerValue(req.headers["x-timestamp"]), caller }, this.deps);
     } finally {
       allowance.releaseAll();
       this.inFlight--;
@@ -202,11 +215,6 @@ export class GatewayServer {
 function readyDetail(off: string[]): string {
   return off.length === 0 ? "ok" : `ok\nfeatures off (the installed RemediationRequest CRD lacks their fields): ${off.join(", ")}`;
 }
-
-const REJECT_REASONS: Partial<Record<string, string>> = {
-  GW_PAYLOAD_TOO_LARGE: "too_large",
-  GW_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
-};
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? value[0] : value;

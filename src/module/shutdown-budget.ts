@@ -14,6 +14,8 @@
  *   0 s preStop starts · 5 s SIGTERM · 41 s our deadline · 45 s SIGKILL
  */
 
+import { ProcessError } from "../model/process-error";
+
 /** The variables the manifests set from the pod spec (hack/fold-manifests.ts); defaults: Kubernetes' own. */
 export const POD_TERMINATION_ENV = {
   TERMINATION_GRACE_PERIOD_SECONDS: ["30", "the pod's terminationGracePeriodSeconds (the build sets it from the Deployment; 30 is Kubernetes' default)"],
@@ -30,10 +32,10 @@ export const MIN_MARGIN_MS = 2_000;
 /** The shortest stop worth having: below it the settings leave no room to drain anything. */
 export const MIN_BUDGET_MS = 1_000;
 
-export class ShutdownBudgetError extends Error {
+/** The pod's termination settings leave no room to stop gracefully, or are not numbers (code MOD_INVALID_TERMINATION). */
+export class ShutdownBudgetError extends ProcessError {
   constructor(message: string) {
-    super(message);
-    this.name = "ShutdownBudgetError";
+    super("MOD_INVALID_TERMINATION", message);
   }
 }
 

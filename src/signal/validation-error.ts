@@ -1,14 +1,20 @@
+import type { AnswerCode } from "../model/error-codes";
+
+type ValidationCode = Extract<AnswerCode, "GW_INVALID_PAYLOAD" | "GW_PAYLOAD_TOO_LARGE">;
+
 /**
  * A signal the gateway cannot accept, with the field at fault. The gateway
- * answers 400 with the message; nothing is written.
+ * answers with `code` (src/model/error-codes.ts: 400) and the message;
+ * nothing is written.
  */
 export class SignalValidationError extends Error {
+  readonly code: ValidationCode = "GW_INVALID_PAYLOAD";
   constructor(
     readonly field: string,
     readonly problem: string,
   ) {
     super(`${field}: ${problem}`);
-    this.name = "SignalValidationError";
+    this.name = new.target.name;
   }
 }
 
@@ -19,8 +25,5 @@ export class SignalValidationError extends Error {
  * groups under the limit (docs/operations.md).
  */
 export class PayloadLimitError extends SignalValidationError {
-  constructor(field: string, problem: string) {
-    super(field, problem);
-    this.name = "PayloadLimitError";
-  }
+  override readonly code: ValidationCode = "GW_PAYLOAD_TOO_LARGE";
 }
