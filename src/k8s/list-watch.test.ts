@@ -1,45 +1,14 @@
 import { jest } from "@jest/globals";
+import { fakeKube, HANG, watchLine as line } from "../../test/helpers/fake-kube";
 import { ForbiddenError, KubeApiError, UnavailableError } from "./errors";
-import type { KubeClient, KubeRequest, KubeStreamRequest } from "./kube-client";
+import type { KubeClient } from "./kube-client";
 import { ListWatch, type ListWatchOptions } from "./list-watch";
 
 interface Item {
   metadata?: { name?: string; resourceVersion?: string };
 }
 const item = (name: string, resourceVersion = "1"): Item => ({ metadata: { name, resourceVersion } });
-const line = (type: string, object: unknown): string => JSON.stringify({ type, object });
 const page = (resourceVersion: string, names: string[], next?: string): unknown => ({ metadata: { resourceVersion, continue: next }, items: names.map(n => item(n)) });
-
-/** An answer to one request: what it returns (a list page, or a watch's lines), or what it throws. */
-type Answer = unknown | (() => unknown);
-/** No answer: the request waits until it is aborted (lists then throw, watches end, as KubeClient does). */
-const HANG = Symbol("hang");
-
-/**
- * A KubeClient that answers lists from `lists` and watches from `watches`, in
- * order, and records when each was asked; past the last answer a request
- * waits until it is stopped.
- */
-function fakeKube(lists: (Answer | typeof HANG)[], watches: (Answer | typeof HANG)[]) {
-  const requests: (KubeRequest & { at: number })[] = [];
-  const streams: (KubeStreamRequest & { at: number })[] = [];
-  const answer = (next: Answer): unknown => (typeof next === "function" ? (next as () => unknown)() : next);
-  const kube = {
-    async request(req: KubeRequest): Promise<unknown> {
-      requests.push({ ...req, at: Date.now() });
-      const next = lists.length ? lists.shift() : HANG;
-      if (next === HANG) return new Promise((_, reject) => req.stop?.addEventListener("abort", () => reject(new UnavailableError(`${req.what}: stopped`, 0))));
-      return answer(next);
-    },
-    async stream(req: KubeStreamRequest, onLine: (line: string) => void): Promise<void> {
-      streams.push({ ...req, at: Date.now() });
-      const next = watches.length ? watches.shift() : HANG;
-      if (next === HANG) return new Promise(resolve => req.stop?.addEventListener("abort", () => resolve()));
-      for (const l of answer(next) as string[]) onLine(l);
-    },
-  } as unknown as KubeClient;
-  return { kube, requests, streams };
-}
 
 /** A ListWatch on the fake, recording what it hands on. */
 function listWatch(kube: KubeClient, options: ListWatchOptions = {}) {
