@@ -33,7 +33,7 @@ export interface ListWatchHandlers<T> {
   onList(): ListReceiver<T>;
   /** An object the watch saw added or modified. */
   onChanged(object: T): void;
-  /** An object the watch saw deleted (or leave the selector). */
+  /** An object the watch saw deleted, or that left the selector. */
   onDeleted(object: T): void;
   /** A list or watch failure; the loop pauses, then starts over (see ListWatchOptions). */
   onError(err: unknown): void;
