@@ -16,13 +16,14 @@ export interface KubeRequest {
   timeoutMs?: number;
   /** The Accept header (default application/json), e.g. for metadata-only lists. */
   accept?: string;
+  /** Ends the request when aborted (a watch loop that stops): it then throws an UnavailableError ("stopped"). */
+  stop?: AbortSignal;
 }
 
 /** A watch (or any streaming GET): ends when the server closes the stream, or at once when stop is aborted. */
 export interface KubeStreamRequest extends Omit<KubeRequest, "method" | "body" | "contentType" | "timeoutMs"> {
   /** Give up when nothing arrives for this long (a watch's timeoutSeconds plus a margin). */
   idleTimeoutMs: number;
-  stop?: AbortSignal;
 }
 
 export interface KubeClientOptions {
@@ -125,11 +126,12 @@ export class KubeClient {
         method: req.method,
         headers,
         body,
-        signal: timeout.signal,
+        signal: req.stop ? AbortSignal.any([timeout.signal, req.stop]) : timeout.signal,
       });
       statusCode = res.statusCode;
       text = await res.body.text();
     } catch (err) {
+      if (req.stop?.aborted) throw new UnavailableError(`${req.what}: stopped before the API server answered`, 0);
       const unavailable = new UnavailableError(`${req.what}: the API server at ${this.server} could not be reached (${describe(err)})`, 0);
       unavailable.mayHaveApplied = !NEVER_SENT.has(describe(err));
       throw unavailable;

@@ -1,5 +1,5 @@
+import { fakeKube, watchLine as line } from "../../test/helpers/fake-kube";
 import { ForbiddenError } from "./errors";
-import type { KubeClient, KubeRequest, KubeStreamRequest } from "./kube-client";
 import { LabelWatch } from "./label-watch";
 
 const LABEL = "kubernaut.ai/managed";
@@ -8,31 +8,6 @@ const PODS = { kind: "Pod", path: "/api/v1/pods", clusterScoped: false };
 const pod = (name: string, value?: string, resourceVersion = "1"): unknown => ({
   metadata: { name, namespace: "shop", resourceVersion, labels: value === undefined ? {} : { [LABEL]: value } },
 });
-const line = (type: string, object: unknown): string => JSON.stringify({ type, object });
-
-/**
- * A KubeClient that answers lists from `lists` and watches from `watches`, in
- * order; a watch past the last waits until stopped.
- */
-function fakeKube(lists: (() => unknown)[], watches: string[][]) {
-  const requests: KubeRequest[] = [];
-  const streams: KubeStreamRequest[] = [];
-  const kube = {
-    async request(req: KubeRequest): Promise<unknown> {
-      requests.push(req);
-      const next = lists.shift();
-      if (!next) return new Promise(() => {});
-      return next();
-    },
-    async stream(req: KubeStreamRequest, onLine: (line: string) => void): Promise<void> {
-      streams.push(req);
-      const lines = watches.shift();
-      if (!lines) return new Promise(resolve => req.stop?.addEventListener("abort", () => resolve()));
-      for (const l of lines) onLine(l);
-    },
-  } as unknown as KubeClient;
-  return { kube, requests, streams };
-}
 
 async function eventually(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise(r => setTimeout(r, 5));
@@ -111,5 +86,14 @@ describe("LabelWatch", () => {
     expect(await watch.waitForSync(30)).toBe(false);
     expect(watch.forbidden).toBe(false);
     await watch.stop();
+  });
+
+  it("stops at once, without waiting for a list in flight, and wakes those waiting for the first list", async () => {
+    const { kube } = fakeKube([() => new Promise(() => {})], []); // a list that never answers, even when aborted
+    const watch = new LabelWatch(kube, PODS, LABEL);
+    watch.start();
+    const waiting = watch.waitForSync(60_000);
+    await watch.stop();
+    expect(await waiting).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
-import { ForbiddenError, KubeApiError } from "./errors";
+import { ForbiddenError } from "./errors";
 import type { KubeClient } from "./kube-client";
+import { ListWatch, type ListReceiver, type ListWatchOptions } from "./list-watch";
 
 /** One collection to watch, cluster-wide: where it is, and whether its objects are named without a namespace. */
 export interface WatchedCollection {
@@ -16,33 +17,18 @@ export interface LabelWatchHandlers {
   onError?: (kind: string, err: unknown) => void;
 }
 
-export interface LabelWatchOptions {
-  /** The first pause after a failure; it doubles with each failure in a row, up to maxRestartDelayMs. */
-  restartDelayMs?: number;
-  maxRestartDelayMs?: number;
-  /** How long one watch request lasts before the API server ends it and it is renewed (client-go: 5 to 10 min). */
-  watchSeconds?: () => number;
-}
+/** Restart pauses and watch length: see ListWatchOptions. */
+export type LabelWatchOptions = ListWatchOptions;
 
 /** Metadata only: the API server sends names and labels, not specs or statuses. */
-const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
-const METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
-const PAGE_SIZE = "500";
+const METADATA = {
+  list: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json",
+  watch: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json",
+};
 
 interface ObjectMeta {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> };
 }
-interface MetadataList {
-  metadata?: { resourceVersion?: string; continue?: string };
-  items?: ObjectMeta[];
-}
-interface WatchEvent {
-  type?: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
-  object?: ObjectMeta & { code?: number; message?: string };
-}
-
-/** The watch's resourceVersion is too old (410 Gone): only a fresh list can go on. */
-class WatchExpired extends Error {}
 
 /**
  * One label's value on every object of one collection that carries it, kept
@@ -60,24 +46,35 @@ export class LabelWatch {
   private values = new Map<string, string>();
   private synced = false;
   private stopped = false;
-  private running: Promise<void> | undefined;
-  private readonly stopping = new AbortController();
+  private readonly watch: ListWatch<ObjectMeta>;
   /** Woken on every sync and every failure, so waiters can look again. */
   private waiters = new Set<() => void>();
   /** The last failure, cleared by a successful list. */
   lastError: unknown;
 
   constructor(
-    private readonly kube: KubeClient,
+    kube: KubeClient,
     readonly collection: WatchedCollection,
     private readonly label: string,
     private readonly handlers: LabelWatchHandlers = {},
-    private readonly options: LabelWatchOptions = {},
-  ) {}
+    options: LabelWatchOptions = {},
+  ) {
+    this.watch = new ListWatch<ObjectMeta>(
+      kube,
+      { path: collection.path, selector: { labelSelector: label }, accept: METADATA, what: `${collection.kind} objects labelled ${label}` },
+      {
+        onList: () => this.receiveList(),
+        onChanged: object => this.put(this.values, object),
+        onDeleted: object => this.values.delete(this.keyOf(object)),
+        onError: err => this.failed(err),
+      },
+      options,
+    );
+  }
 
   /** Starts listing and watching in the background (once); see waitForSync. */
   start(): void {
-    this.running ??= this.run();
+    this.watch.start();
   }
 
   get hasSynced(): boolean {
@@ -118,97 +115,33 @@ export class LabelWatch {
     return this.synced;
   }
 
-  /** Ends the watch at once; a list in flight is not awaited (closing the client ends it, and its result is dropped). */
+  /** Ends the watch at once; a list in flight is aborted, not awaited, and its result dropped. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.stopping.abort();
+    void this.watch.stop();
     this.wakeWaiters();
   }
 
-  private async run(): Promise<void> {
-    let resourceVersion: string | undefined;
-    let failures = 0;
-    while (!this.stopped) {
-      try {
-        resourceVersion ??= await this.list();
-        failures = 0;
-        if (this.stopped) return;
-        resourceVersion = await this.watch(resourceVersion);
-        failures = 0;
-      } catch (err) {
-        if (this.stopped) return;
-        if (err instanceof WatchExpired) {
-          resourceVersion = undefined; // relist at once
-          continue;
-        }
-        this.lastError = err;
-        this.handlers.onError?.(this.collection.kind, err);
-        this.wakeWaiters();
-        // A missing permission (403) is not fixed in a second: back off, so the API server is not hammered.
-        const first = this.options.restartDelayMs ?? 1_000;
-        await this.pause(Math.min(first * 2 ** failures++, this.options.maxRestartDelayMs ?? 30_000));
-      }
-    }
-  }
-
-  /** A fresh list (page by page) replaces every value; returns the resourceVersion to watch from. */
-  private async list(): Promise<string> {
+  /** A fresh list replaces every value once it is complete. */
+  private receiveList(): ListReceiver<ObjectMeta> {
     const fresh = new Map<string, string>();
-    let resourceVersion = "";
-    let next: string | undefined;
-    do {
-      const page = await this.kube.request<MetadataList>({
-        method: "GET",
-        path: this.collection.path,
-        query: { labelSelector: this.label, limit: PAGE_SIZE, continue: next },
-        accept: METADATA_LIST,
-        what: `list ${this.collection.kind} objects labelled ${this.label}`,
-      });
-      for (const item of page.items ?? []) this.put(fresh, item);
-      resourceVersion ||= page.metadata?.resourceVersion ?? "";
-      next = page.metadata?.continue || undefined;
-    } while (next);
-    this.values = fresh;
-    this.lastError = undefined;
-    this.synced = true;
-    this.handlers.onList?.(this.collection.kind, fresh.size);
+    return {
+      add: object => this.put(fresh, object),
+      end: () => {
+        this.values = fresh;
+        this.lastError = undefined;
+        this.synced = true;
+        this.handlers.onList?.(this.collection.kind, fresh.size);
+        this.wakeWaiters();
+      },
+    };
+  }
+
+  /** A list or watch failure: said to waiters (a 403 ends their wait) and to onError; ListWatch backs off and retries. */
+  private failed(err: unknown): void {
+    this.lastError = err;
+    this.handlers.onError?.(this.collection.kind, err);
     this.wakeWaiters();
-    return resourceVersion;
-  }
-
-  /** Watches from resourceVersion until the API server ends the watch; returns where to go on from. */
-  private async watch(resourceVersion: string): Promise<string> {
-    const seconds = this.options.watchSeconds?.() ?? 300 + Math.floor(Math.random() * 300);
-    let latest = resourceVersion;
-    try {
-      await this.kube.stream(
-        {
-          path: this.collection.path,
-          query: { watch: "true", labelSelector: this.label, resourceVersion, allowWatchBookmarks: "true", timeoutSeconds: String(seconds) },
-          accept: METADATA,
-          what: `watch ${this.collection.kind} objects labelled ${this.label}`,
-          idleTimeoutMs: (seconds + 30) * 1000,
-          stop: this.stopping.signal,
-        },
-        line => (latest = this.apply(JSON.parse(line) as WatchEvent) ?? latest),
-      );
-    } catch (err) {
-      if (err instanceof KubeApiError && err.statusCode === 410) throw new WatchExpired(err.message);
-      throw err;
-    }
-    return latest;
-  }
-
-  /** Applies one watch event; returns the resourceVersion it carries. */
-  private apply(event: WatchEvent): string | undefined {
-    const object = event.object ?? {};
-    if (event.type === "ERROR") {
-      if (object.code === 410) throw new WatchExpired(object.message ?? "resourceVersion too old");
-      throw new KubeApiError(`watch ${this.collection.kind}: ${object.message ?? "error event"}`, object.code ?? 500);
-    }
-    if (event.type === "ADDED" || event.type === "MODIFIED") this.put(this.values, object);
-    if (event.type === "DELETED") this.values.delete(this.keyOf(object));
-    return object.metadata?.resourceVersion;
   }
 
   private put(values: Map<string, string>, object: ObjectMeta): void {
@@ -227,19 +160,5 @@ export class LabelWatch {
     const waiters = this.waiters;
     this.waiters = new Set();
     for (const wake of waiters) wake();
-  }
-
-  private pause(ms: number): Promise<void> {
-    const stop = this.stopping.signal;
-    return new Promise(resolve => {
-      const done = (): void => {
-        clearTimeout(timer);
-        stop.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      stop.addEventListener("abort", done, { once: true });
-    });
   }
 }

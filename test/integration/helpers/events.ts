@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { KubeClient } from "../../../src/k8s/kube-client";
 import type { RemediationRequestClient } from "../../../src/k8s/rr-client";
+import type { RemediationRequest } from "../../../src/model/remediation-request";
 
 /** Warning events written the way kubelet and the newer recorders write them, and the RRs they became. */
 
@@ -84,9 +85,11 @@ export async function setSeries(admin: KubeClient, event: CoreEvent, count: numb
 
 /** The occurrence counts of the RRs about a Pod, oldest first. */
 export async function rrCountsFor(rrs: RemediationRequestClient, pod: string): Promise<number[]> {
+  // creationTimestamp counts whole seconds: an RR and its successor can share one; firstSeenAt (ms) tells them apart.
+  const age = (rr: RemediationRequest): string => `${rr.metadata.creationTimestamp ?? ""} ${rr.status?.deduplication?.firstSeenAt ?? ""}`;
   return (await rrs.list()).items
     .filter(rr => rr.spec.targetResource.name === pod)
-    .sort((a, b) => (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? ""))
+    .sort((a, b) => age(a).localeCompare(age(b)))
     .map(rr => rr.status?.deduplication?.occurrenceCount ?? 0);
 }
 
