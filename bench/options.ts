@@ -116,6 +116,8 @@ export interface BenchOptions {
   only?: Set<number>;
   /** Scenario 10 measures this build directory (hack/build.sh --print-dir of another checkout) instead of this tree's build. */
   bundleDir?: string;
+  /** Run nothing: rewrite the results block of docs/performance.md from this results file, with today's goals. */
+  renderFile?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -128,7 +130,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --only=1,3,4            run only these scenarios (ratios need scenario 1)
   --stored=1000,10000      scenario 11's numbers of stored RRs (default 1000,10000,50000)
   --profile               CPU-profile a gateway process under the duplicate storm instead
-  --bundle=DIR            scenario 10 runs this build (hack/build.sh --print-dir of another checkout)`;
+  --bundle=DIR            scenario 10 runs this build (hack/build.sh --print-dir of another checkout)
+  --render=FILE           run nothing: rewrite the docs' results block from a full run's results file (after a goal changed)`;
 
 export function parseOptions(argv: readonly string[], repoDir: string): BenchOptions {
   const options: BenchOptions = {
@@ -186,6 +189,9 @@ function apply(options: BenchOptions, arg: string): void {
       return;
     case "--bundle":
       options.bundleDir = path.resolve(need("a build directory"));
+      return;
+    case "--render":
+      options.renderFile = path.resolve(need("a results file"));
       return;
     default:
       throw new UsageError(flag === "--help" || flag === "-h" ? USAGE : `unknown option ${arg}\n${USAGE}`);

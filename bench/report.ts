@@ -152,9 +152,9 @@ function rows(m: Measurements): Row[] {
     .map(id => {
       const x = m[id];
       const micro = id.startsWith("8");
-      const ms = (v: number): string => (Number.isNaN(v) ? "" : micro ? v.toFixed(4) : v < 10 ? v.toFixed(2) : v.toFixed(1));
+      const ms = (v: number): string => (!Number.isFinite(v) ? "" : micro ? v.toFixed(4) : v < 10 ? v.toFixed(2) : v.toFixed(1));
       return {
-        cells: [id, x.label, String(x.count), String(x.concurrency), ms(x.p50Ms), ms(x.p95Ms), ms(x.p99Ms), Number.isNaN(x.throughputPerS) ? "" : String(Math.round(x.throughputPerS)), versus(id, m), writesText(x.writes), notes(x)],
+        cells: [id, x.label, String(x.count), String(x.concurrency), ms(x.p50Ms), ms(x.p95Ms), ms(x.p99Ms), Number.isFinite(x.throughputPerS) ? String(Math.round(x.throughputPerS)) : "", versus(id, m), writesText(x.writes), notes(x)],
       };
     });
 }

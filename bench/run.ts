@@ -40,6 +40,10 @@ async function main(): Promise<void> {
     return;
   }
   const options = parseOptions(process.argv.slice(2), REPO_DIR);
+  if (options.renderFile) {
+    renderFromFile(options.renderFile);
+    return;
+  }
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
   const loadBefore = os.loadavg();
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
     writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
     process.stdout.write(`\n${consoleTable(m, r)}\nload average 1/5/15 min: before ${fmtLoad(loadBefore)}, after ${fmtLoad(os.loadavg())} on ${os.cpus().length} CPUs\n`);
     process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
-    if (options.updateDocs && !options.only) updateDocs(markdown(m, r), result.machine, path.relative(REPO_DIR, file));
+    if (options.updateDocs && !options.only) updateDocs(markdown(m, r), result.machine, result.finishedAt, path.relative(REPO_DIR, file));
   } finally {
     await cleanUp(ctx);
   }
@@ -196,7 +200,16 @@ async function machine(ctx: BenchContext, loadBefore: number[], source: SourceSt
   };
 }
 
-function updateDocs(table: string, machineInfo: Record<string, unknown>, file: string): void {
+/** --render: the docs' results block from a full run's file, its ratios recomputed with the goals of today's report. */
+function renderFromFile(file: string): void {
+  const result = JSON.parse(readFileSync(file, "utf8")) as { mode: string; finishedAt: string; machine: Record<string, unknown>; measurements: Measurements };
+  if (result.mode !== "full" || path.basename(file).includes("-only-")) throw new UsageError(`${file} is not a full run: the docs show full runs only`);
+  const r = ratios(result.measurements);
+  process.stdout.write(`${consoleTable(result.measurements, r)}\n`);
+  updateDocs(markdown(result.measurements, r), result.machine, result.finishedAt, path.relative(REPO_DIR, file));
+}
+
+function updateDocs(table: string, machineInfo: Record<string, unknown>, finishedAt: string, file: string): void {
   if (!existsSync(DOCS)) return;
   const doc = readFileSync(DOCS, "utf8");
   const begin = doc.indexOf(BEGIN);
@@ -208,7 +221,7 @@ function updateDocs(table: string, machineInfo: Record<string, unknown>, file: s
   const mi = machineInfo as unknown as { cpus: number; cpuModel: string; memoryBytes: number; node: string; kube: string; etcd: string; loadAverageBefore: number[]; loadAverageAfter: number[] } & SourceState;
   const block = [
     BEGIN,
-    `Run of ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC at ${describeSource(mi)}: ${mi.cpus} × ${mi.cpuModel}, ${Math.round(mi.memoryBytes / 2 ** 30)} GiB, Node.js ${mi.node}, Kubernetes ${mi.kube}, etcd ${mi.etcd};`,
+    `Run of ${finishedAt.slice(0, 16).replace("T", " ")} UTC at ${describeSource(mi)}: ${mi.cpus} × ${mi.cpuModel}, ${Math.round(mi.memoryBytes / 2 ** 30)} GiB, Node.js ${mi.node}, Kubernetes ${mi.kube}, etcd ${mi.etcd};`,
     `load average (1/5/15 min) ${mi.loadAverageBefore.join(" / ")} before, ${mi.loadAverageAfter.join(" / ")} after. Every figure: \`${file}\`.`,
     "",
     table,
