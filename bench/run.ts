@@ -80,8 +80,7 @@ async function main(): Promise<void> {
       ratios: r,
     };
     mkdirSync(options.outDir, { recursive: true });
-    const suffix = `${options.quick ? "-quick" : ""}${options.only ? `-only-${[...options.only].join("-")}` : ""}`;
-    const file = path.join(options.outDir, `bench-${stamp}${suffix}.json`);
+    const file = path.join(options.outDir, resultsFileName(stamp, options));
     writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
     process.stdout.write(`\n${consoleTable(m, r)}\nload average 1/5/15 min: before ${fmtLoad(loadBefore)}, after ${fmtLoad(os.loadavg())} on ${os.cpus().length} CPUs\n`);
     process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
@@ -200,10 +199,21 @@ async function machine(ctx: BenchContext, loadBefore: number[], source: SourceSt
   };
 }
 
+/** Marks a run of some scenarios only (--only) in its file name: such files are git-ignored and never shown in the docs. */
+const PARTIAL_RUN_MARK = "-only-";
+
+function resultsFileName(stamp: string, options: { quick: boolean; only?: Set<number> }): string {
+  return `bench-${stamp}${options.quick ? "-quick" : ""}${options.only ? `${PARTIAL_RUN_MARK}${[...options.only].join("-")}` : ""}.json`;
+}
+
+function isPartialRunFile(file: string): boolean {
+  return path.basename(file).includes(PARTIAL_RUN_MARK);
+}
+
 /** --render: the docs' results block from a full run's file, its ratios recomputed with the goals of today's report. */
 function renderFromFile(file: string): void {
   const result = JSON.parse(readFileSync(file, "utf8")) as { mode: string; finishedAt: string; machine: Record<string, unknown>; measurements: Measurements };
-  if (result.mode !== "full" || path.basename(file).includes("-only-")) throw new UsageError(`${file} is not a full run: the docs show full runs only`);
+  if (result.mode !== "full" || isPartialRunFile(file)) throw new UsageError(`${file} is not a full run: the docs show full runs only`);
   const r = ratios(result.measurements);
   process.stdout.write(`${consoleTable(result.measurements, r)}\n`);
   updateDocs(markdown(result.measurements, r), result.machine, result.finishedAt, path.relative(REPO_DIR, file));
