@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import yaml from "js-yaml";
@@ -22,8 +22,10 @@ import {
 } from "../../test/integration/helpers/module-build";
 import { alert, PROMETHEUS_PATH, webhook } from "../../test/helpers/signals";
 import { freshNamespace, type BenchContext } from "../context";
+import { heapSummaryLine, summarizeHeapSnapshot, type HeapSnapshot, type HeapSummary } from "../heap-summary";
 import { runLoad } from "../load";
 import { sleep } from "../measure";
+import { procMemory } from "../proc-memory";
 import type { Measurement, Measurements } from "../results";
 import { realisticRR } from "../rr-factory";
 import { round, summarize } from "../stats";
@@ -31,15 +33,29 @@ import { round, summarize } from "../stats";
 /**
  * A preload for the module process (NODE_OPTIONS=--expose-gc --require):
  * on SIGUSR2 it prints process.memoryUsage() as it is (what the kubelet sees),
- * then again after two full collections (live data), and V8's heap spaces.
+ * then again after two full collections (live data), V8's heap spaces and
+ * heap statistics. If the file BENCH_HEAP_SNAPSHOT_REQUEST names exists, it
+ * then writes a heap snapshot where that file says, deletes the request and
+ * prints the snapshot's path (after the memory line: the snapshot takes
+ * memory of its own).
  */
 const MEMORY_HOOK = `const v8 = require("node:v8");
+const fs = require("node:fs");
 process.on("SIGUSR2", () => {
   const asIs = process.memoryUsage();
   global.gc(); global.gc();
   const afterGc = process.memoryUsage();
   const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map(s => [s.space_name, s.space_used_size]));
-  process.stderr.write("BENCH_MEMORY " + JSON.stringify({ asIs, afterGc, spaces }) + "\\n");
+  const heap = v8.getHeapStatistics();
+  process.stderr.write("BENCH_MEMORY " + JSON.stringify({ asIs, afterGc, spaces, heap }) + "\\n");
+  const request = process.env.BENCH_HEAP_SNAPSHOT_REQUEST;
+  if (request && fs.existsSync(request)) {
+    const file = fs.readFileSync(request, "utf8").trim();
+    fs.rmSync(request);
+    const t0 = Date.now();
+    v8.writeHeapSnapshot(file);
+    process.stderr.write("BENCH_HEAP_SNAPSHOT " + JSON.stringify({ file, writeMs: Date.now() - t0 }) + "\\n");
+  }
 });
 `;
 
@@ -47,12 +63,22 @@ interface MemoryLine {
   asIs: NodeJS.MemoryUsage;
   afterGc: NodeJS.MemoryUsage;
   spaces: Record<string, number>;
+  heap: { total_physical_size: number; malloced_memory: number };
 }
 
 /** One reading of the module process's memory, in MB. */
 export interface PodMemory {
   /** VmRSS from /proc before any forced collection: what the kubelet and the OOM killer see. */
   rssMB: number;
+  /** RSS split by Linux (/proc/PID/status), before any forced collection: anonymous (malloc, V8's heap) and file-backed (the node binary, libraries). */
+  rssAnonMB: number;
+  rssFileMB: number;
+  /** Of the anonymous RSS, glibc malloc's main arena ("[heap]") and the unnamed mappings (V8's pages, other arenas, large blocks), from /proc/PID/smaps. */
+  brkHeapMB: number;
+  unnamedAnonMB: number;
+  largestUnnamedAnonMB: number[];
+  /** Resident size of the largest mapped files. */
+  mappedFiles: { file: string; rssMB: number }[];
   /** RSS after two full collections. */
   rssAfterGcMB: number;
   /** Live JavaScript heap after two full collections. */
@@ -61,6 +87,9 @@ export interface PodMemory {
   /** Memory of C++ objects bound to JS, Buffers included. */
   externalMB: number;
   arrayBuffersMB: number;
+  /** V8's heap as resident pages (total_physical_size), and what V8 itself has malloc'ed (malloced_memory), after the collections. */
+  v8PhysicalMB: number;
+  v8MallocedMB: number;
   /** V8's heap spaces (used bytes, MB), after the collections. */
   spacesMB: Record<string, number>;
   /** rr_gateway_rr_cache_size as the gateway reports it. */
@@ -128,6 +157,9 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
     });
     await sleep(sizes.settleMs + 5_000);
     const afterStorm = await pod.read();
+    ctx.log("  10c: heap snapshot of the module process");
+    const heap = await heapProfile(pod);
+    ctx.log(`  ${heapSummaryLine(heap.summary)}`);
 
     const reading = (label: string, m: PodMemory, extra: Record<string, unknown> = {}): Measurement => ({
       label,
@@ -145,7 +177,14 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
         concurrency: sizes.stormConcurrency,
         truncated: storm.truncated,
         firstError: storm.firstError,
-        extra: { ...afterStorm, bundle: path.relative(REPO_DIR, build.dir) || build.dir, rrs: sizes.memoryRRs, stormSignals: sizes.stormSignals, stormFingerprints: sizes.stormFingerprints },
+        extra: {
+          ...afterStorm,
+          bundle: path.relative(REPO_DIR, build.dir) || build.dir,
+          rrs: sizes.memoryRRs,
+          stormSignals: sizes.stormSignals,
+          stormFingerprints: sizes.stormFingerprints,
+          heapSnapshot: heap,
+        },
       },
     };
   } finally {
@@ -155,9 +194,13 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
 
 interface Pod {
   process: ModuleProcess;
+  /** The directory of the run's files (certificates, kubeconfig, the preload), under .local/: git ignores it. */
+  files: string;
   /** POSTs one Alertmanager payload to the gateway; resolves its HTTP status. */
   post(body: string): Promise<number>;
   read(): Promise<PodMemory>;
+  /** Writes a V8 heap snapshot of the module process into `file` (after a memory reading the bench ignores); resolves when it is written. */
+  heapSnapshot(file: string): Promise<{ file: string; writeMs: number }>;
   metrics(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
@@ -192,6 +235,8 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
   const tls = secret(`${build.name}-tls`);
   const gatewayTls = secret("rr-gateway-tls");
   const hook = write("memory-hook.cjs", Buffer.from(MEMORY_HOOK));
+  const snapshotRequest = path.join(files, "heap-snapshot.request");
+  rmSync(snapshotRequest, { force: true });
   const gatewayPort = await freePort();
   const child = startModuleProcess(file, admission, {
     KUBECONFIG: saConfig,
@@ -208,6 +253,7 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
     ORCHESTRATOR_NAMESPACE: namespace,
     LOG_LEVEL: "warn",
     NODE_OPTIONS: `--expose-gc --require ${hook}`,
+    BENCH_HEAP_SNAPSHOT_REQUEST: snapshotRequest,
   });
   const agent = new Agent({ connect: { ca: b64(gatewayTls.data["ca.crt"]), servername: "rr-gateway.pepr-system.svc" }, connections: 128 });
   const base = `https://127.0.0.1:${gatewayPort}`;
@@ -234,6 +280,7 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
 
   return {
     process: child,
+    files,
     async post(body) {
       const res = await request(`${base}${PROMETHEUS_PATH}`, { method: "POST", dispatcher: agent, headers: { "content-type": "application/json" }, body });
       await res.body.dump();
@@ -242,24 +289,38 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
     metrics,
     async read() {
       const pid = child.child.pid!;
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const vmRssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-      const seen = child.output().split("\n").filter(l => l.startsWith("BENCH_MEMORY ")).length;
+      const proc = procMemory(readFileSync(`/proc/${pid}/status`, "utf8"), readFileSync(`/proc/${pid}/smaps`, "utf8"));
+      const seen = linesOf(child, "BENCH_MEMORY ").length;
       child.child.kill("SIGUSR2");
-      const line = await nthMemoryLine(child, seen + 1);
+      const line = await nthLine<MemoryLine>(child, "BENCH_MEMORY ", seen + 1, 20_000);
       const cachedRRs = (await metrics()).get("rr_gateway_rr_cache_size") ?? NaN;
       const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
       return {
         watchFailures: (await metrics()).get("rr_gateway_rr_watch_failures_total") ?? NaN,
-        rssMB: round(vmRssKb / 1024, 1),
+        rssMB: proc.rssMB,
+        rssAnonMB: proc.rssAnonMB,
+        rssFileMB: proc.rssFileMB,
+        brkHeapMB: proc.brkHeapMB,
+        unnamedAnonMB: proc.unnamedAnonMB,
+        largestUnnamedAnonMB: proc.largestUnnamedAnonMB,
+        mappedFiles: proc.files.slice(0, 3),
         rssAfterGcMB: mb(line.afterGc.rss),
         heapUsedMB: mb(line.afterGc.heapUsed),
         heapTotalMB: mb(line.afterGc.heapTotal),
         externalMB: mb(line.afterGc.external),
         arrayBuffersMB: mb(line.afterGc.arrayBuffers),
+        v8PhysicalMB: mb(line.heap.total_physical_size),
+        v8MallocedMB: mb(line.heap.malloced_memory),
         spacesMB: Object.fromEntries(Object.entries(line.spaces).map(([k, v]) => [k, mb(v)])),
         cachedRRs,
       };
+    },
+    async heapSnapshot(file) {
+      const seen = linesOf(child, "BENCH_HEAP_SNAPSHOT ").length;
+      writeFileSync(snapshotRequest, file);
+      child.child.kill("SIGUSR2");
+      // Writing a snapshot of ~80 MB of heap takes seconds, more on a loaded machine.
+      return nthLine<{ file: string; writeMs: number }>(child, "BENCH_HEAP_SNAPSHOT ", seen + 1, 300_000);
     },
     async stop() {
       await child.stop();
@@ -268,13 +329,37 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
   };
 }
 
-async function nthMemoryLine(child: ModuleProcess, n: number): Promise<MemoryLine> {
-  for (let waited = 0; waited < 20_000; waited += 50) {
-    const lines = child.output().split("\n").filter(l => l.startsWith("BENCH_MEMORY "));
-    if (lines.length >= n) return JSON.parse(lines[n - 1].slice("BENCH_MEMORY ".length)) as MemoryLine;
+const linesOf = (child: ModuleProcess, prefix: string): string[] =>
+  child
+    .output()
+    .split("\n")
+    .filter(l => l.startsWith(prefix));
+
+/** The JSON of the n-th line the preload printed with this prefix, once there is one. */
+async function nthLine<T>(child: ModuleProcess, prefix: string, n: number, timeoutMs: number): Promise<T> {
+  for (let waited = 0; waited < timeoutMs; waited += 50) {
+    const lines = linesOf(child, prefix);
+    if (lines.length >= n) return JSON.parse(lines[n - 1].slice(prefix.length)) as T;
+    if (child.child.exitCode !== null) break;
     await sleep(50);
   }
-  throw new Error(`the module printed no memory usage after SIGUSR2:\n${child.output().slice(-2_000)}`);
+  throw new Error(`the module printed no "${prefix.trim()}" line after SIGUSR2 (within ${timeoutMs / 1000} s):\n${child.output().slice(-2_000)}`);
+}
+
+/** The RR cache: the informer's two indexes (by name, by fingerprint), which share the RR objects. */
+const RR_CACHE = { label: "RR cache", constructorName: "RemediationRequestInformer", properties: ["byName", "byFingerprint"] };
+
+/**
+ * A heap snapshot of the module process, summarized: where the live JS heap
+ * goes, and what the RR cache retains (the bundle keeps class names: Pepr
+ * builds with esbuild's keepNames). The snapshot stays next to the run's files
+ * (overwritten by the next run), to open in Chrome DevTools.
+ */
+async function heapProfile(pod: Pod): Promise<{ file: string; writeMs: number; summarizeMs: number; summary: HeapSummary }> {
+  const written = await pod.heapSnapshot(path.join(pod.files, "after-storm.heapsnapshot"));
+  const t0 = performance.now();
+  const summary = summarizeHeapSnapshot(JSON.parse(readFileSync(written.file, "utf8")) as HeapSnapshot, { retainer: RR_CACHE });
+  return { file: path.relative(REPO_DIR, written.file), writeMs: written.writeMs, summarizeMs: Math.round(performance.now() - t0), summary };
 }
 
 /** Waits (at most 5 minutes) for the gateway's cache to hold the RRs; says so and goes on if it does not. */

@@ -1,0 +1,112 @@
+import { heapSummaryLine, summarizeHeapSnapshot, type HeapSnapshot } from "./heap-summary";
+
+const MB = 1024 * 1024;
+
+// V8's own meta (Node 24), trace_node_id and detachedness included: the reader must find its fields by name.
+const META = {
+  node_fields: ["type", "name", "id", "self_size", "edge_count", "trace_node_id", "detachedness"],
+  node_types: [["hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native", "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape"], "string", "number", "number", "number", "number", "number"],
+  edge_fields: ["type", "name_or_index", "to_node"],
+  edge_types: [["context", "element", "property", "internal", "hidden", "shortcut", "weak"], "string_or_number", "node"],
+} as HeapSnapshot["snapshot"]["meta"];
+
+interface Node {
+  type: string;
+  name: string;
+  size: number;
+  edges?: [type: string, name: string | number, to: number][];
+}
+
+/** Writes the nodes in V8's flat format; edges name their target by its position in `nodes`. */
+function snapshot(nodes: Node[]): HeapSnapshot {
+  const strings: string[] = [];
+  const str = (s: string): number => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
+  const flatNodes: number[] = [];
+  const flatEdges: number[] = [];
+  nodes.forEach((n, id) => {
+    flatNodes.push(META.node_types[0].indexOf(n.type), str(n.name), id * 2 + 1, n.size, n.edges?.length ?? 0, 0, 0);
+    for (const [type, name, to] of n.edges ?? []) flatEdges.push(META.edge_types[0].indexOf(type), typeof name === "number" ? name : str(name), to * META.node_fields.length);
+  });
+  return { snapshot: { meta: META }, nodes: flatNodes, edges: flatEdges, strings };
+}
+
+// The global object holds the informer and a client; the informer's two maps
+// both hold one RR, which holds its own string, a string the global object
+// shares, and (weakly) a cache object.
+const HEAP = snapshot([
+  /* 0 */ { type: "synthetic", name: "", size: 0, edges: [["shortcut", "global", 1]] },
+  /* 1 */ { type: "object", name: "Global", size: 1 * MB, edges: [["property", "informer", 2], ["property", "client", 5], ["property", "label", 8]] },
+  /* 2 */ { type: "object", name: "RemediationRequestInformer", size: 1 * MB, edges: [["property", "byName", 3], ["property", "byFingerprint", 4], ["property", "rrs", 5]] },
+  /* 3 */ { type: "object", name: "Map", size: 1 * MB, edges: [["internal", "table", 6]] },
+  /* 4 */ { type: "object", name: "Map", size: 1 * MB, edges: [["element", 0, 6]] },
+  /* 5 */ { type: "object", name: "RemediationRequestClient", size: 1 * MB },
+  /* 6 */ { type: "object", name: "Object", size: 3 * MB, edges: [["property", "name", 7], ["property", "kind", 8], ["weak", "cache", 9]] },
+  /* 7 */ { type: "concatenated string", name: "rr-1", size: 1 * MB },
+  /* 8 */ { type: "sliced string", name: "RemediationRequest", size: 0.5 * MB },
+  /* 9 */ { type: "object", name: "Cache", size: 0.25 * MB },
+]);
+
+describe("summarizeHeapSnapshot", () => {
+  it("totals the self size of every object, by type and by constructor (V8's internal kinds under DevTools' names)", () => {
+    const s = summarizeHeapSnapshot(HEAP);
+    expect(s.nodes).toBe(10);
+    expect(s.totalMB).toBe(9.75);
+    expect(s.byType).toEqual([
+      { name: "object", count: 7, selfMB: 8.25 },
+      { name: "concatenated string", count: 1, selfMB: 1 },
+      { name: "sliced string", count: 1, selfMB: 0.5 },
+      { name: "synthetic", count: 1, selfMB: 0 },
+    ]);
+    expect(s.byConstructor.slice(0, 3)).toEqual([
+      { name: "Object", count: 1, selfMB: 3 },
+      { name: "Map", count: 2, selfMB: 2 },
+      { name: "(string)", count: 2, selfMB: 1.5 },
+    ]);
+  });
+
+  it("keeps the top groups only", () => {
+    expect(summarizeHeapSnapshot(HEAP, { top: 2 }).byConstructor.map(g => g.name)).toEqual(["Object", "Map"]);
+  });
+
+  it("lists the largest single objects", () => {
+    expect(summarizeHeapSnapshot(HEAP).largest[0]).toEqual({ type: "object", name: "Object", selfMB: 3 });
+  });
+
+  it("counts what the named properties' targets retain on their own: not what is reachable from elsewhere, not what is only weakly held", () => {
+    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", constructorName: "RemediationRequestInformer", properties: ["byName", "byFingerprint"] } });
+    // The two maps, the RR and its own string; not the shared string, the client, nor the weakly held cache.
+    expect(retained).toEqual({
+      label: "RR cache",
+      roots: 2,
+      objects: 4,
+      retainedMB: 6,
+      byConstructor: [
+        { name: "Object", count: 1, selfMB: 3 },
+        { name: "Map", count: 2, selfMB: 2 },
+        { name: "(string)", count: 1, selfMB: 1 },
+      ],
+    });
+  });
+
+  it("without properties, measures what the constructor's objects retain", () => {
+    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "informer", constructorName: "RemediationRequestInformer" } });
+    expect(retained).toMatchObject({ roots: 1, objects: 5, retainedMB: 7 });
+  });
+
+  it("finds no roots, and retains nothing, when no object has that constructor", () => {
+    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", constructorName: "Absent" } });
+    expect(retained).toMatchObject({ roots: 0, objects: 0, retainedMB: 0 });
+  });
+
+  it("says what is not a heap snapshot", () => {
+    const broken = { ...HEAP, snapshot: { meta: { ...META, node_fields: ["type", "name"] } } };
+    expect(() => summarizeHeapSnapshot(broken)).toThrow(/not a V8 heap snapshot: no "self_size"/);
+  });
+});
+
+describe("heapSummaryLine", () => {
+  it("names the largest groups and the retained set", () => {
+    const s = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", constructorName: "RemediationRequestInformer", properties: ["byName", "byFingerprint"] } });
+    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 9.8 MB: Object 3.0, Map 2.0; RR cache retains 6.0 MB");
+  });
+});

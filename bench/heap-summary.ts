@@ -1,0 +1,257 @@
+/**
+ * Reads a V8 heap snapshot (v8.writeHeapSnapshot, Chrome DevTools' format)
+ * and says where the JavaScript heap goes: self size by kind of object, the
+ * largest single objects, and what a chosen set of objects (e.g. the RR
+ * cache's maps) retains on its own.
+ *
+ * The format: `nodes` and `edges` are flat arrays of numbers, one record of
+ * meta.node_fields (resp. edge_fields) numbers per node (edge). A node's edges
+ * follow those of the previous node, edge_count of them; an edge's to_node is
+ * the index of the target's first field in `nodes`. Names are indices into
+ * `strings`, except the names of element and hidden edges, which are numbers.
+ */
+
+export interface HeapSnapshot {
+  snapshot: {
+    meta: {
+      node_fields: string[];
+      /** node_types[0] names the values of the "type" field. */
+      node_types: [string[], ...unknown[]];
+      edge_fields: string[];
+      edge_types: [string[], ...unknown[]];
+    };
+  };
+  nodes: number[];
+  edges: number[];
+  strings: string[];
+}
+
+export interface HeapGroup {
+  /** A constructor's name, or DevTools' name for V8's internal kinds: "(string)", "(compiled code)", "(system)"... */
+  name: string;
+  count: number;
+  selfMB: number;
+}
+
+export interface HeapObject {
+  type: string;
+  name: string;
+  selfMB: number;
+}
+
+/** What a set of objects keeps alive on its own: freed if they were. */
+export interface Retained {
+  label: string;
+  /** The objects the set starts with (e.g. 2 Maps). */
+  roots: number;
+  /** Objects reachable from the set and from nowhere else, the set included. */
+  objects: number;
+  retainedMB: number;
+  byConstructor: HeapGroup[];
+}
+
+export interface HeapSummary {
+  nodes: number;
+  /** Self size of every object: about heapUsed at the time of the snapshot. */
+  totalMB: number;
+  byType: HeapGroup[];
+  byConstructor: HeapGroup[];
+  largest: HeapObject[];
+  retained?: Retained;
+}
+
+/** Objects to measure what they retain: the targets of these properties of the objects made by this constructor (the objects themselves without properties). */
+export interface RetainerSpec {
+  label: string;
+  constructorName: string;
+  properties?: string[];
+}
+
+/** DevTools' names for the groups of V8's internal kinds; objects and natives are grouped by their name (the constructor's). */
+const GROUP_OF_TYPE: Record<string, string> = {
+  hidden: "(system)",
+  array: "(array)",
+  string: "(string)",
+  "concatenated string": "(string)",
+  "sliced string": "(string)",
+  code: "(compiled code)",
+  closure: "(closure)",
+  regexp: "(regexp)",
+  number: "(number)",
+  symbol: "(symbol)",
+  bigint: "(bigint)",
+  "object shape": "(object shape)",
+};
+
+const MB = 1024 * 1024;
+const mb = (bytes: number): number => Math.round((bytes / MB) * 100) / 100;
+
+export function summarizeHeapSnapshot(s: HeapSnapshot, options: { top?: number; retainer?: RetainerSpec } = {}): HeapSummary {
+  const top = options.top ?? 15;
+  const graph = new Graph(s);
+  const byType = new Groups();
+  const byConstructor = new Groups();
+  const largest: { index: number; self: number }[] = [];
+  let total = 0;
+  for (let n = 0; n < graph.count; n++) {
+    const self = graph.selfSize(n);
+    total += self;
+    byType.add(graph.type(n), self);
+    byConstructor.add(graph.group(n), self);
+    largest.push({ index: n, self });
+  }
+  largest.sort((a, b) => b.self - a.self);
+  const retainer = options.retainer;
+  return {
+    nodes: graph.count,
+    totalMB: mb(total),
+    byType: byType.top(Infinity),
+    byConstructor: byConstructor.top(top),
+    largest: largest.slice(0, 5).map(({ index, self }) => ({ type: graph.type(index), name: graph.name(index).slice(0, 80), selfMB: mb(self) })),
+    ...(retainer ? { retained: retainedBy(graph, retainer, top) } : {}),
+  };
+}
+
+/** One line for the bench's notes: the heap's largest groups, and the retained set if any. */
+export function heapSummaryLine(h: HeapSummary, groups = 4): string {
+  const parts = h.byConstructor.slice(0, groups).map(g => `${g.name} ${g.selfMB.toFixed(1)}`);
+  const retained = h.retained ? `; ${h.retained.label} retains ${h.retained.retainedMB.toFixed(1)} MB` : "";
+  return `heap snapshot ${h.totalMB.toFixed(1)} MB: ${parts.join(", ")}${retained}`;
+}
+
+/**
+ * Objects dominated by the set: reachable from it, but not from the
+ * snapshot's root once the set is taken away. Two walks over strong edges
+ * (weak ones do not keep anything alive): from the root avoiding the set,
+ * then from the set through what the first walk did not reach.
+ */
+function retainedBy(graph: Graph, spec: RetainerSpec, top: number): Retained {
+  const roots = graph.findRoots(spec);
+  const inSet = new Uint8Array(graph.count);
+  for (const r of roots) inSet[r] = 1;
+  const fromRoot = graph.walk([0], n => inSet[n] === 0);
+  const retained = graph.walk(roots, n => fromRoot[n] === 0);
+  const groups = new Groups();
+  let bytes = 0;
+  let objects = 0;
+  for (let n = 0; n < graph.count; n++) {
+    if (!retained[n]) continue;
+    objects++;
+    bytes += graph.selfSize(n);
+    groups.add(graph.group(n), graph.selfSize(n));
+  }
+  return { label: spec.label, roots: roots.length, objects, retainedMB: mb(bytes), byConstructor: groups.top(top) };
+}
+
+class Graph {
+  readonly count: number;
+  private readonly nodeFields: number;
+  private readonly edgeFields: number;
+  private readonly typeOffset: number;
+  private readonly nameOffset: number;
+  private readonly selfOffset: number;
+  private readonly edgeCountOffset: number;
+  private readonly edgeTypeOffset: number;
+  private readonly edgeNameOffset: number;
+  private readonly edgeToOffset: number;
+  private readonly nodeTypes: string[];
+  private readonly edgeTypes: string[];
+  /** Index in `edges` of each node's first edge; one more entry for the end. */
+  private readonly firstEdge: Uint32Array;
+
+  constructor(private readonly s: HeapSnapshot) {
+    const meta = s.snapshot.meta;
+    const field = (fields: string[], name: string): number => {
+      const i = fields.indexOf(name);
+      if (i < 0) throw new Error(`not a V8 heap snapshot: no "${name}" in its fields (${fields.join(", ")})`);
+      return i;
+    };
+    this.nodeFields = meta.node_fields.length;
+    this.edgeFields = meta.edge_fields.length;
+    this.typeOffset = field(meta.node_fields, "type");
+    this.nameOffset = field(meta.node_fields, "name");
+    this.selfOffset = field(meta.node_fields, "self_size");
+    this.edgeCountOffset = field(meta.node_fields, "edge_count");
+    this.edgeTypeOffset = field(meta.edge_fields, "type");
+    this.edgeNameOffset = field(meta.edge_fields, "name_or_index");
+    this.edgeToOffset = field(meta.edge_fields, "to_node");
+    this.nodeTypes = meta.node_types[0];
+    this.edgeTypes = meta.edge_types[0];
+    this.count = s.nodes.length / this.nodeFields;
+    this.firstEdge = new Uint32Array(this.count + 1);
+    for (let n = 0; n < this.count; n++) this.firstEdge[n + 1] = this.firstEdge[n] + s.nodes[n * this.nodeFields + this.edgeCountOffset] * this.edgeFields;
+  }
+
+  type(n: number): string {
+    return this.nodeTypes[this.s.nodes[n * this.nodeFields + this.typeOffset]];
+  }
+
+  name(n: number): string {
+    return this.s.strings[this.s.nodes[n * this.nodeFields + this.nameOffset]];
+  }
+
+  selfSize(n: number): number {
+    return this.s.nodes[n * this.nodeFields + this.selfOffset];
+  }
+
+  group(n: number): string {
+    const type = this.type(n);
+    return GROUP_OF_TYPE[type] ?? this.name(n);
+  }
+
+  /** The nodes the spec names: its constructor's objects, or the targets of their named properties. */
+  findRoots(spec: RetainerSpec): number[] {
+    const out: number[] = [];
+    for (let n = 0; n < this.count; n++) {
+      if (this.type(n) !== "object" || this.name(n) !== spec.constructorName) continue;
+      if (!spec.properties) {
+        out.push(n);
+        continue;
+      }
+      for (let e = this.firstEdge[n]; e < this.firstEdge[n + 1]; e += this.edgeFields) {
+        if (this.edgeTypes[this.s.edges[e + this.edgeTypeOffset]] !== "property") continue;
+        if (spec.properties.includes(this.s.strings[this.s.edges[e + this.edgeNameOffset]])) out.push(this.s.edges[e + this.edgeToOffset] / this.nodeFields);
+      }
+    }
+    return out;
+  }
+
+  /** Marks the nodes reachable from `from` over strong edges, entering only nodes `may` allows (the starts are always marked). */
+  walk(from: number[], may: (n: number) => boolean): Uint8Array {
+    const seen = new Uint8Array(this.count);
+    const stack: number[] = [];
+    for (const n of from) {
+      if (!seen[n]) stack.push(n);
+      seen[n] = 1;
+    }
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      for (let e = this.firstEdge[n]; e < this.firstEdge[n + 1]; e += this.edgeFields) {
+        if (this.edgeTypes[this.s.edges[e + this.edgeTypeOffset]] === "weak") continue;
+        const to = this.s.edges[e + this.edgeToOffset] / this.nodeFields;
+        if (seen[to] || !may(to)) continue;
+        seen[to] = 1;
+        stack.push(to);
+      }
+    }
+    return seen;
+  }
+}
+
+class Groups {
+  private readonly m = new Map<string, { count: number; bytes: number }>();
+
+  add(name: string, bytes: number): void {
+    const g = this.m.get(name) ?? { count: 0, bytes: 0 };
+    g.count++;
+    g.bytes += bytes;
+    this.m.set(name, g);
+  }
+
+  top(n: number): HeapGroup[] {
+    return [...this.m]
+      .sort((a, b) => b[1].bytes - a[1].bytes)
+      .slice(0, n)
+      .map(([name, g]) => ({ name, count: g.count, selfMB: mb(g.bytes) }));
+  }
+}
