@@ -378,21 +378,31 @@ async function waitForCache(ctx: BenchContext, pod: Pod, rrs: number): Promise<v
  * What loading the libraries costs before the module does anything: a bare
  * node process, and one that only require()s client-node, Pepr (which loads
  * client-node and kubernetes-fluent-client itself), and everything the bundle
- * leaves external. RSS and live heap after a full GC, in MB.
+ * leaves external. RSS (with its anonymous and file-backed parts) and live
+ * heap after a full GC, in MB.
  */
-function librariesAlone(): Record<string, { rssMB: number; heapUsedMB: number; heapTotalMB: number }> {
+function librariesAlone(): Record<string, LibraryMemory> {
   const sets: Record<string, string[]> = {
     "bare node": [],
     "@kubernetes/client-node": ["@kubernetes/client-node"],
     pepr: ["pepr"],
     "pepr + every external of the bundle": ["pepr", "@kubernetes/client-node", "kubernetes-fluent-client", "prom-client", "pino", "undici"],
   };
-  const out: Record<string, { rssMB: number; heapUsedMB: number; heapTotalMB: number }> = {};
+  const out: Record<string, LibraryMemory> = {};
   for (const [name, modules] of Object.entries(sets)) {
     const script = `for (const m of ${JSON.stringify(modules)}) require(m);
-setTimeout(() => { gc(); gc(); const u = process.memoryUsage(); process.stdout.write(JSON.stringify(u)); }, 1500);`;
-    const u = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "-e", script], { cwd: REPO_DIR, encoding: "utf8" })) as NodeJS.MemoryUsage;
-    out[name] = { rssMB: round(u.rss / 1024 / 1024, 1), heapUsedMB: round(u.heapUsed / 1024 / 1024, 1), heapTotalMB: round(u.heapTotal / 1024 / 1024, 1) };
+setTimeout(() => { gc(); gc(); const u = process.memoryUsage(); const status = require("node:fs").readFileSync("/proc/self/status", "utf8"); process.stdout.write(JSON.stringify({ u, status })); }, 1500);`;
+    const { u, status } = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "-e", script], { cwd: REPO_DIR, encoding: "utf8" })) as { u: NodeJS.MemoryUsage; status: string };
+    const proc = procMemory(status, "");
+    out[name] = { rssMB: round(u.rss / 1024 / 1024, 1), rssAnonMB: proc.rssAnonMB, rssFileMB: proc.rssFileMB, heapUsedMB: round(u.heapUsed / 1024 / 1024, 1), heapTotalMB: round(u.heapTotal / 1024 / 1024, 1) };
   }
   return out;
+}
+
+interface LibraryMemory {
+  rssMB: number;
+  rssAnonMB: number;
+  rssFileMB: number;
+  heapUsedMB: number;
+  heapTotalMB: number;
 }
