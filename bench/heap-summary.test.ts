@@ -30,29 +30,31 @@ function snapshot(nodes: Node[]): HeapSnapshot {
   return { snapshot: { meta: META }, nodes: flatNodes, edges: flatEdges, strings };
 }
 
-// The global object holds the informer and a client; the informer's two maps
-// both hold one RR, which holds its own string, a string the global object
-// shares, and (weakly) a cache object.
+// The global object holds the informer (its class name minified to "RA") and
+// a client; the informer's two maps both hold one RR, which holds its own
+// string, a string the global object shares, and (weakly) a memo; the client
+// holds a cache under one of the informer's property names.
 const HEAP = snapshot([
   /* 0 */ { type: "synthetic", name: "", size: 0, edges: [["shortcut", "global", 1]] },
   /* 1 */ { type: "object", name: "Global", size: 1 * MB, edges: [["property", "informer", 2], ["property", "client", 5], ["property", "label", 8]] },
-  /* 2 */ { type: "object", name: "RemediationRequestInformer", size: 1 * MB, edges: [["property", "byName", 3], ["property", "byFingerprint", 4], ["property", "rrs", 5]] },
+  /* 2 */ { type: "object", name: "RA", size: 1 * MB, edges: [["property", "byName", 3], ["property", "byFingerprint", 4], ["property", "rrs", 5]] },
   /* 3 */ { type: "object", name: "Map", size: 1 * MB, edges: [["internal", "table", 6]] },
   /* 4 */ { type: "object", name: "Map", size: 1 * MB, edges: [["element", 0, 6]] },
-  /* 5 */ { type: "object", name: "RemediationRequestClient", size: 1 * MB },
-  /* 6 */ { type: "object", name: "Object", size: 3 * MB, edges: [["property", "name", 7], ["property", "kind", 8], ["weak", "cache", 9]] },
+  /* 5 */ { type: "object", name: "RemediationRequestClient", size: 1 * MB, edges: [["property", "byName", 9]] },
+  /* 6 */ { type: "object", name: "Object", size: 3 * MB, edges: [["property", "name", 7], ["property", "kind", 8], ["weak", "memo", 10]] },
   /* 7 */ { type: "concatenated string", name: "rr-1", size: 1 * MB },
   /* 8 */ { type: "sliced string", name: "RemediationRequest", size: 0.5 * MB },
   /* 9 */ { type: "object", name: "Cache", size: 0.25 * MB },
+  /* 10 */ { type: "object", name: "Memo", size: 0.25 * MB },
 ]);
 
 describe("summarizeHeapSnapshot", () => {
   it("totals the self size of every object, by type and by constructor (V8's internal kinds under DevTools' names)", () => {
     const s = summarizeHeapSnapshot(HEAP);
-    expect(s.nodes).toBe(10);
-    expect(s.totalMB).toBe(9.75);
+    expect(s.nodes).toBe(11);
+    expect(s.totalMB).toBe(10);
     expect(s.byType).toEqual([
-      { name: "object", count: 7, selfMB: 8.25 },
+      { name: "object", count: 8, selfMB: 8.5 },
       { name: "concatenated string", count: 1, selfMB: 1 },
       { name: "sliced string", count: 1, selfMB: 0.5 },
       { name: "synthetic", count: 1, selfMB: 0 },
@@ -73,8 +75,9 @@ describe("summarizeHeapSnapshot", () => {
   });
 
   it("counts what the named properties' targets retain on their own: not what is reachable from elsewhere, not what is only weakly held", () => {
-    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", constructorName: "RemediationRequestInformer", properties: ["byName", "byFingerprint"] } });
-    // The two maps, the RR and its own string; not the shared string, the client, nor the weakly held cache.
+    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", properties: ["byName", "byFingerprint"] } });
+    // The two maps, the RR and its own string; not the shared string, not the client, not the weakly held memo, not the client's
+    // cache (the client has only one of the two properties).
     expect(retained).toEqual({
       label: "RR cache",
       roots: 2,
@@ -88,13 +91,16 @@ describe("summarizeHeapSnapshot", () => {
     });
   });
 
-  it("without properties, measures what the constructor's objects retain", () => {
-    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "informer", constructorName: "RemediationRequestInformer" } });
-    expect(retained).toMatchObject({ roots: 1, objects: 5, retainedMB: 7 });
+  it("takes the objects that have the property, of that constructor when one is named", () => {
+    const byAnyone = summarizeHeapSnapshot(HEAP, { retainer: { label: "byName", properties: ["byName"] } }).retained;
+    // The informer's map (1 MB, the RR is also in the other map) and the client's cache (0.25 MB, held by no one else strongly).
+    expect(byAnyone).toMatchObject({ roots: 2, objects: 2, retainedMB: 1.25 });
+    const byClient = summarizeHeapSnapshot(HEAP, { retainer: { label: "byName", properties: ["byName"], constructorName: "RemediationRequestClient" } }).retained;
+    expect(byClient).toMatchObject({ roots: 1, objects: 1, retainedMB: 0.25 });
   });
 
-  it("finds no roots, and retains nothing, when no object has that constructor", () => {
-    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", constructorName: "Absent" } });
+  it("finds no roots, and retains nothing, when no object has all the properties", () => {
+    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", properties: ["byName", "absent"] } });
     expect(retained).toMatchObject({ roots: 0, objects: 0, retainedMB: 0 });
   });
 
@@ -106,7 +112,7 @@ describe("summarizeHeapSnapshot", () => {
 
 describe("heapSummaryLine", () => {
   it("names the largest groups and the retained set", () => {
-    const s = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", constructorName: "RemediationRequestInformer", properties: ["byName", "byFingerprint"] } });
-    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 9.8 MB: Object 3.0, Map 2.0; RR cache retains 6.0 MB");
+    const s = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", properties: ["byName", "byFingerprint"] } });
+    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 10.0 MB: Object 3.0, Map 2.0; RR cache retains 6.0 MB");
   });
 });

@@ -60,11 +60,16 @@ export interface HeapSummary {
   retained?: Retained;
 }
 
-/** Objects to measure what they retain: the targets of these properties of the objects made by this constructor (the objects themselves without properties). */
+/**
+ * Objects to measure what they retain: the targets of these properties, in
+ * every object that has all of them (and was made by this constructor, if
+ * given). A bundle may minify class names (esbuild's keepNames sets the
+ * `name` property, not the name V8 reports): property names survive it.
+ */
 export interface RetainerSpec {
   label: string;
-  constructorName: string;
-  properties?: string[];
+  properties: string[];
+  constructorName?: string;
 }
 
 /** DevTools' names for the groups of V8's internal kinds; objects and natives are grouped by their name (the constructor's). */
@@ -199,19 +204,18 @@ class Graph {
     return GROUP_OF_TYPE[type] ?? this.name(n);
   }
 
-  /** The nodes the spec names: its constructor's objects, or the targets of their named properties. */
+  /** The nodes the spec names: the targets of its properties in the objects that have them all. */
   findRoots(spec: RetainerSpec): number[] {
     const out: number[] = [];
     for (let n = 0; n < this.count; n++) {
-      if (this.type(n) !== "object" || this.name(n) !== spec.constructorName) continue;
-      if (!spec.properties) {
-        out.push(n);
-        continue;
-      }
+      if (this.type(n) !== "object" || (spec.constructorName !== undefined && this.name(n) !== spec.constructorName)) continue;
+      const targets = new Map<string, number>();
       for (let e = this.firstEdge[n]; e < this.firstEdge[n + 1]; e += this.edgeFields) {
         if (this.edgeTypes[this.s.edges[e + this.edgeTypeOffset]] !== "property") continue;
-        if (spec.properties.includes(this.s.strings[this.s.edges[e + this.edgeNameOffset]])) out.push(this.s.edges[e + this.edgeToOffset] / this.nodeFields);
+        const name = this.s.strings[this.s.edges[e + this.edgeNameOffset]];
+        if (spec.properties.includes(name)) targets.set(name, this.s.edges[e + this.edgeToOffset] / this.nodeFields);
       }
+      if (targets.size === spec.properties.length) out.push(...targets.values());
     }
     return out;
   }

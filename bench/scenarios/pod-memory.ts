@@ -346,13 +346,16 @@ async function nthLine<T>(child: ModuleProcess, prefix: string, n: number, timeo
   throw new Error(`the module printed no "${prefix.trim()}" line after SIGUSR2 (within ${timeoutMs / 1000} s):\n${child.output().slice(-2_000)}`);
 }
 
-/** The RR cache: the informer's two indexes (by name, by fingerprint), which share the RR objects. */
-const RR_CACHE = { label: "RR cache", constructorName: "RemediationRequestInformer", properties: ["byName", "byFingerprint"] };
+/**
+ * The RR cache: the two indexes (by name, by fingerprint) of
+ * RemediationRequestInformer, which share the RR objects. Found by its
+ * properties: the bundle minifies class names.
+ */
+const RR_CACHE = { label: "RR cache", properties: ["byName", "byFingerprint"] };
 
 /**
  * A heap snapshot of the module process, summarized: where the live JS heap
- * goes, and what the RR cache retains (the bundle keeps class names: Pepr
- * builds with esbuild's keepNames). The snapshot stays next to the run's files
+ * goes, and what the RR cache retains. The snapshot stays next to the run's files
  * (overwritten by the next run), to open in Chrome DevTools.
  */
 async function heapProfile(pod: Pod): Promise<{ file: string; writeMs: number; summarizeMs: number; summary: HeapSummary }> {
