@@ -1,4 +1,4 @@
-import { heapSummaryLine, summarizeHeapSnapshot, type HeapSnapshot } from "./heap-summary";
+import { heapSummaryLine, packageOf, summarizeHeapSnapshot, type HeapSnapshot } from "./heap-summary";
 
 const MB = 1024 * 1024;
 
@@ -110,9 +110,46 @@ describe("summarizeHeapSnapshot", () => {
   });
 });
 
+describe("source text", () => {
+  // Three scripts (two of one package, the same text shared by two of them counted once), and a string that is no script's source.
+  const SCRIPTS = snapshot([
+    /* 0 */ { type: "synthetic", name: "", size: 0, edges: [["element", 0, 1], ["element", 1, 2], ["element", 2, 3], ["element", 3, 7], ["element", 4, 8]] },
+    /* 1 */ { type: "code", name: "file:///app/node_modules/@kubernetes/client-node/dist/gen/types/ObservableAPI.js", size: 100, edges: [["internal", "source", 4]] },
+    /* 2 */ { type: "code", name: "/app/node_modules/pepr/node_modules/@kubernetes/client-node/dist/index.js", size: 100, edges: [["internal", "source", 5], ["internal", "name", 6]] },
+    /* 3 */ { type: "code", name: "node:internal/http2/core", size: 100, edges: [["internal", "source", 6]] },
+    /* 4 */ { type: "string", name: "import { mergeConfiguration }", size: 4 * MB },
+    /* 5 */ { type: "concatenated string", name: "// TODO", size: 1 * MB },
+    /* 6 */ { type: "string", name: "'use strict'", size: 0.5 * MB },
+    /* 7 */ { type: "code", name: "node:internal/http2/core (copy)", size: 100, edges: [["internal", "source", 6]] },
+    /* 8 */ { type: "string", name: "a payload", size: 2 * MB },
+  ]);
+
+  it("adds up the text of each script once, by package", () => {
+    expect(summarizeHeapSnapshot(SCRIPTS).sourceText).toEqual({
+      scripts: 3,
+      totalMB: 5.5,
+      byPackage: [
+        { name: "@kubernetes/client-node", count: 2, selfMB: 5 },
+        { name: "node: (built-in)", count: 1, selfMB: 0.5 },
+      ],
+    });
+  });
+
+  it.each([
+    ["file:///app/node_modules/@kubernetes/client-node/dist/index.js", "@kubernetes/client-node"],
+    ["/app/node_modules/pepr/node_modules/undici/index.js", "undici"],
+    ["/app/node_modules/pino/pino.js", "pino"],
+    ["node:internal/streams/readable", "node: (built-in)"],
+    ["/app/module-8f955a.js", "other"],
+    ["", "other"],
+  ])("names the package of %j: %s", (script, name) => {
+    expect(packageOf(script)).toBe(name);
+  });
+});
+
 describe("heapSummaryLine", () => {
-  it("names the largest groups and the retained set", () => {
+  it("names the largest groups, the scripts' text and the retained set", () => {
     const s = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", properties: ["byName", "byFingerprint"] } });
-    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 10.0 MB: Object 3.0, Map 2.0; RR cache retains 6.0 MB");
+    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 10.0 MB: Object 3.0, Map 2.0; source text of 0 scripts 0.0 MB; RR cache retains 6.0 MB");
   });
 });

@@ -50,6 +50,14 @@ export interface Retained {
   byConstructor: HeapGroup[];
 }
 
+/** The source text of the loaded scripts (V8 keeps it to compile functions lazily), by package. */
+export interface SourceText {
+  scripts: number;
+  totalMB: number;
+  /** "@kubernetes/client-node", "undici", "node: (built-in)", "other" (the bundle itself, the preload...). */
+  byPackage: HeapGroup[];
+}
+
 export interface HeapSummary {
   nodes: number;
   /** Self size of every object: about heapUsed at the time of the snapshot. */
@@ -57,6 +65,8 @@ export interface HeapSummary {
   byType: HeapGroup[];
   byConstructor: HeapGroup[];
   largest: HeapObject[];
+  /** Part of the "(string)" group. */
+  sourceText: SourceText;
   retained?: Retained;
 }
 
@@ -113,15 +123,41 @@ export function summarizeHeapSnapshot(s: HeapSnapshot, options: { top?: number; 
     byType: byType.top(Infinity),
     byConstructor: byConstructor.top(top),
     largest: largest.slice(0, 5).map(({ index, self }) => ({ type: graph.type(index), name: graph.name(index).slice(0, 80), selfMB: mb(self) })),
+    sourceText: sourceText(graph, top),
     ...(retainer ? { retained: retainedBy(graph, retainer, top) } : {}),
   };
 }
 
-/** One line for the bench's notes: the heap's largest groups, and the retained set if any. */
+/** Scripts are "code" nodes named by their file or URL, with an internal edge "source" to their text. */
+function sourceText(graph: Graph, top: number): SourceText {
+  const groups = new Groups();
+  const counted = new Set<number>();
+  let bytes = 0;
+  for (let n = 0; n < graph.count; n++) {
+    if (graph.type(n) !== "code") continue;
+    const source = graph.target(n, "internal", "source");
+    if (source === undefined || counted.has(source) || !graph.type(source).includes("string")) continue;
+    counted.add(source);
+    bytes += graph.selfSize(source);
+    groups.add(packageOf(graph.name(n)), graph.selfSize(source));
+  }
+  return { scripts: counted.size, totalMB: mb(bytes), byPackage: groups.top(top) };
+}
+
+/** The npm package a script's file belongs to (the innermost node_modules), Node.js' own, or "other". */
+export function packageOf(script: string): string {
+  if (script.startsWith("node:")) return "node: (built-in)";
+  const at = script.lastIndexOf("/node_modules/");
+  if (at < 0) return "other";
+  const [scope, name] = script.slice(at + "/node_modules/".length).split("/");
+  return scope.startsWith("@") ? `${scope}/${name}` : scope;
+}
+
+/** One line for the bench's notes: the heap's largest groups, the scripts' text, and the retained set if any. */
 export function heapSummaryLine(h: HeapSummary, groups = 4): string {
   const parts = h.byConstructor.slice(0, groups).map(g => `${g.name} ${g.selfMB.toFixed(1)}`);
   const retained = h.retained ? `; ${h.retained.label} retains ${h.retained.retainedMB.toFixed(1)} MB` : "";
-  return `heap snapshot ${h.totalMB.toFixed(1)} MB: ${parts.join(", ")}${retained}`;
+  return `heap snapshot ${h.totalMB.toFixed(1)} MB: ${parts.join(", ")}; source text of ${h.sourceText.scripts} scripts ${h.sourceText.totalMB.toFixed(1)} MB${retained}`;
 }
 
 /**
@@ -202,6 +238,17 @@ class Graph {
   group(n: number): string {
     const type = this.type(n);
     return GROUP_OF_TYPE[type] ?? this.name(n);
+  }
+
+  /** The target of the node's first edge of this type and name, if any. */
+  target(n: number, type: string, name: string): number | undefined {
+    for (let e = this.firstEdge[n]; e < this.firstEdge[n + 1]; e += this.edgeFields) {
+      const edgeType = this.edgeTypes[this.s.edges[e + this.edgeTypeOffset]];
+      // Element and hidden edges are named by a number, not a string.
+      if (edgeType !== type || edgeType === "element" || edgeType === "hidden") continue;
+      if (this.s.strings[this.s.edges[e + this.edgeNameOffset]] === name) return this.s.edges[e + this.edgeToOffset] / this.nodeFields;
+    }
+    return undefined;
   }
 
   /** The nodes the spec names: the targets of its properties in the objects that have them all. */
