@@ -75,7 +75,7 @@ describe("summarizeHeapSnapshot", () => {
   });
 
   it("counts what the named properties' targets retain on their own: not what is reachable from elsewhere, not what is only weakly held", () => {
-    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", properties: ["byName", "byFingerprint"] } });
+    const [retained] = summarizeHeapSnapshot(HEAP, { retainers: [{ label: "RR cache", holders: [{ properties: ["byName", "byFingerprint"] }] }] }).retained;
     // The two maps, the RR and its own string; not the shared string, not the client, not the weakly held memo, not the client's
     // cache (the client has only one of the two properties).
     expect(retained).toEqual({
@@ -92,16 +92,34 @@ describe("summarizeHeapSnapshot", () => {
   });
 
   it("takes the objects that have the property, of that constructor when one is named", () => {
-    const byAnyone = summarizeHeapSnapshot(HEAP, { retainer: { label: "byName", properties: ["byName"] } }).retained;
+    const [byAnyone] = summarizeHeapSnapshot(HEAP, { retainers: [{ label: "byName", holders: [{ properties: ["byName"] }] }] }).retained;
     // The informer's map (1 MB, the RR is also in the other map) and the client's cache (0.25 MB, held by no one else strongly).
     expect(byAnyone).toMatchObject({ roots: 2, objects: 2, retainedMB: 1.25 });
-    const byClient = summarizeHeapSnapshot(HEAP, { retainer: { label: "byName", properties: ["byName"], constructorName: "RemediationRequestClient" } }).retained;
+    const [byClient] = summarizeHeapSnapshot(HEAP, { retainers: [{ label: "byName", holders: [{ properties: ["byName"], constructorName: "RemediationRequestClient" }] }] }).retained;
     expect(byClient).toMatchObject({ roots: 1, objects: 1, retainedMB: 0.25 });
   });
 
   it("finds no roots, and retains nothing, when no object has all the properties", () => {
-    const { retained } = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", properties: ["byName", "absent"] } });
+    const [retained] = summarizeHeapSnapshot(HEAP, { retainers: [{ label: "RR cache", holders: [{ properties: ["byName", "absent"] }] }] }).retained;
     expect(retained).toMatchObject({ roots: 0, objects: 0, retainedMB: 0 });
+  });
+
+  it("counts what several holders retain together, beside what each retains alone: what they share is retained only by both", () => {
+    // The RR (in the informer's maps) and the global object's "label" property both hold the shared string.
+    const informer = { properties: ["byName", "byFingerprint"] };
+    const label = { properties: ["label"], constructorName: "Global" };
+    const retained = summarizeHeapSnapshot(HEAP, {
+      retainers: [
+        { label: "informer", holders: [informer] },
+        { label: "label", holders: [label] },
+        { label: "both", holders: [informer, label] },
+      ],
+    }).retained;
+    expect(retained.map(r => [r.label, r.roots, r.retainedMB])).toEqual([
+      ["informer", 2, 6],
+      ["label", 1, 0],
+      ["both", 3, 6.5],
+    ]);
   });
 
   it("says what is not a heap snapshot", () => {
@@ -149,7 +167,7 @@ describe("source text", () => {
 
 describe("heapSummaryLine", () => {
   it("names the largest groups, the scripts' text and the retained set", () => {
-    const s = summarizeHeapSnapshot(HEAP, { retainer: { label: "RR cache", properties: ["byName", "byFingerprint"] } });
-    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 10.0 MB: Object 3.0, Map 2.0; source text of 0 scripts 0.0 MB; RR cache retains 6.0 MB");
+    const s = summarizeHeapSnapshot(HEAP, { retainers: [{ label: "RR cache", holders: [{ properties: ["byName", "byFingerprint"] }] }, { label: "the client", holders: [{ properties: ["client"] }] }] });
+    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 10.0 MB: Object 3.0, Map 2.0; source text of 0 scripts 0.0 MB; RR cache retains 6.0 MB; the client retains 0.0 MB");
   });
 });

@@ -39,12 +39,12 @@ export interface HeapObject {
   selfMB: number;
 }
 
-/** What a set of objects keeps alive on its own: freed if they were. */
+/** What some references keep alive on their own: what would be freed if they were cleared. */
 export interface Retained {
   label: string;
-  /** The objects the set starts with (e.g. 2 Maps). */
+  /** The objects they reference (e.g. 3 Maps). */
   roots: number;
-  /** Objects reachable from the set and from nowhere else, the set included. */
+  /** Objects reachable only through them, the roots included if nothing else references them. */
   objects: number;
   retainedMB: number;
   byConstructor: HeapGroup[];
@@ -67,17 +67,23 @@ export interface HeapSummary {
   largest: HeapObject[];
   /** Part of the "(string)" group. */
   sourceText: SourceText;
-  retained?: Retained;
+  /** One per RetainerSpec, in their order. */
+  retained: Retained[];
+}
+
+/** References to measure what they retain, together: those of every holder. */
+export interface RetainerSpec {
+  label: string;
+  holders: HolderSpec[];
 }
 
 /**
- * Objects to measure what they retain: the targets of these properties, in
- * every object that has all of them (and was made by this constructor, if
- * given). A bundle may minify class names (esbuild's keepNames sets the
- * `name` property, not the name V8 reports): property names survive it.
+ * The targets of these properties, in every object that has all of them (and
+ * was made by this constructor, if given). A bundle may minify class names
+ * (esbuild's keepNames sets the `name` property, not the name V8 reports):
+ * property names survive it.
  */
-export interface RetainerSpec {
-  label: string;
+export interface HolderSpec {
   properties: string[];
   constructorName?: string;
 }
@@ -101,7 +107,7 @@ const GROUP_OF_TYPE: Record<string, string> = {
 const MB = 1024 * 1024;
 const mb = (bytes: number): number => Math.round((bytes / MB) * 100) / 100;
 
-export function summarizeHeapSnapshot(s: HeapSnapshot, options: { top?: number; retainer?: RetainerSpec } = {}): HeapSummary {
+export function summarizeHeapSnapshot(s: HeapSnapshot, options: { top?: number; retainers?: RetainerSpec[] } = {}): HeapSummary {
   const top = options.top ?? 15;
   const graph = new Graph(s);
   const byType = new Groups();
@@ -116,7 +122,6 @@ export function summarizeHeapSnapshot(s: HeapSnapshot, options: { top?: number; 
     largest.push({ index: n, self });
   }
   largest.sort((a, b) => b.self - a.self);
-  const retainer = options.retainer;
   return {
     nodes: graph.count,
     totalMB: mb(total),
@@ -124,7 +129,7 @@ export function summarizeHeapSnapshot(s: HeapSnapshot, options: { top?: number; 
     byConstructor: byConstructor.top(top),
     largest: largest.slice(0, 5).map(({ index, self }) => ({ type: graph.type(index), name: graph.name(index).slice(0, 80), selfMB: mb(self) })),
     sourceText: sourceText(graph, top),
-    ...(retainer ? { retained: retainedBy(graph, retainer, top) } : {}),
+    retained: (options.retainers ?? []).map(spec => retainedBy(graph, spec, top)),
   };
 }
 
@@ -156,22 +161,24 @@ export function packageOf(script: string): string {
 /** One line for the bench's notes: the heap's largest groups, the scripts' text, and the retained set if any. */
 export function heapSummaryLine(h: HeapSummary, groups = 4): string {
   const parts = h.byConstructor.slice(0, groups).map(g => `${g.name} ${g.selfMB.toFixed(1)}`);
-  const retained = h.retained ? `; ${h.retained.label} retains ${h.retained.retainedMB.toFixed(1)} MB` : "";
+  const retained = h.retained.map(r => `; ${r.label} retains ${r.retainedMB.toFixed(1)} MB`).join("");
   return `heap snapshot ${h.totalMB.toFixed(1)} MB: ${parts.join(", ")}; source text of ${h.sourceText.scripts} scripts ${h.sourceText.totalMB.toFixed(1)} MB${retained}`;
 }
 
 /**
- * Objects dominated by the set: reachable from it, but not from the
- * snapshot's root once the set is taken away. Two walks over strong edges
- * (weak ones do not keep anything alive): from the root avoiding the set,
- * then from the set through what the first walk did not reach.
+ * What the snapshot's root would no longer reach without the holders'
+ * references. Two walks over strong edges (weak ones keep nothing alive):
+ * from the root without those references, then from their targets through
+ * what the first walk did not reach.
  */
 function retainedBy(graph: Graph, spec: RetainerSpec, top: number): Retained {
-  const roots = graph.findRoots(spec);
-  const inSet = new Uint8Array(graph.count);
-  for (const r of roots) inSet[r] = 1;
-  const fromRoot = graph.walk([0], n => inSet[n] === 0);
-  const retained = graph.walk(roots, n => fromRoot[n] === 0);
+  const references = spec.holders.flatMap(h => graph.findReferences(h));
+  const fromRoot = graph.walk([0], () => true, new Set(references.map(r => r.edge)));
+  const roots = [...new Set(references.map(r => r.target))];
+  const retained = graph.walk(
+    roots.filter(n => !fromRoot[n]),
+    n => !fromRoot[n],
+  );
   const groups = new Groups();
   let bytes = 0;
   let objects = 0;
@@ -251,24 +258,24 @@ class Graph {
     return undefined;
   }
 
-  /** The nodes the spec names: the targets of its properties in the objects that have them all. */
-  findRoots(spec: RetainerSpec): number[] {
-    const out: number[] = [];
+  /** The references the spec names (edge and target): its properties in the objects that have them all. */
+  findReferences(spec: HolderSpec): { edge: number; target: number }[] {
+    const out: { edge: number; target: number }[] = [];
     for (let n = 0; n < this.count; n++) {
       if (this.type(n) !== "object" || (spec.constructorName !== undefined && this.name(n) !== spec.constructorName)) continue;
-      const targets = new Map<string, number>();
+      const found = new Map<string, { edge: number; target: number }>();
       for (let e = this.firstEdge[n]; e < this.firstEdge[n + 1]; e += this.edgeFields) {
         if (this.edgeTypes[this.s.edges[e + this.edgeTypeOffset]] !== "property") continue;
         const name = this.s.strings[this.s.edges[e + this.edgeNameOffset]];
-        if (spec.properties.includes(name)) targets.set(name, this.s.edges[e + this.edgeToOffset] / this.nodeFields);
+        if (spec.properties.includes(name)) found.set(name, { edge: e, target: this.s.edges[e + this.edgeToOffset] / this.nodeFields });
       }
-      if (targets.size === spec.properties.length) out.push(...targets.values());
+      if (found.size === spec.properties.length) out.push(...found.values());
     }
     return out;
   }
 
-  /** Marks the nodes reachable from `from` over strong edges, entering only nodes `may` allows (the starts are always marked). */
-  walk(from: number[], may: (n: number) => boolean): Uint8Array {
+  /** Marks the nodes reachable from `from` over strong edges but `skip` (edge indices), entering only nodes `may` allows (the starts are always marked). */
+  walk(from: number[], may: (n: number) => boolean, skip = new Set<number>()): Uint8Array {
     const seen = new Uint8Array(this.count);
     const stack: number[] = [];
     for (const n of from) {
@@ -278,7 +285,7 @@ class Graph {
     while (stack.length > 0) {
       const n = stack.pop()!;
       for (let e = this.firstEdge[n]; e < this.firstEdge[n + 1]; e += this.edgeFields) {
-        if (this.edgeTypes[this.s.edges[e + this.edgeTypeOffset]] === "weak") continue;
+        if (this.edgeTypes[this.s.edges[e + this.edgeTypeOffset]] === "weak" || skip.has(e)) continue;
         const to = this.s.edges[e + this.edgeToOffset] / this.nodeFields;
         if (seen[to] || !may(to)) continue;
         seen[to] = 1;

@@ -347,21 +347,30 @@ async function nthLine<T>(child: ModuleProcess, prefix: string, n: number, timeo
 }
 
 /**
- * The RR cache: the two indexes (by name, by fingerprint) of
- * RemediationRequestInformer, which share the RR objects. Found by its
- * properties: the bundle minifies class names.
+ * Who holds the RRs: the two indexes (by name, by fingerprint) of
+ * RemediationRequestInformer, found by their names (the bundle minifies class
+ * names), and the object cache of client-node's informer, under
+ * RemediationRequestWatch (client-node is not bundled: its class keeps its
+ * name). They share the RR objects they got from the same watch event, so
+ * what they retain together is the RRs' whole cost.
  */
-const RR_CACHE = { label: "RR cache", properties: ["byName", "byFingerprint"] };
+const INFORMER_INDEXES = { properties: ["byName", "byFingerprint"] };
+const CLIENT_NODE_CACHE = { constructorName: "ListWatch", properties: ["objects", "indexCache"] };
+const RR_HOLDERS = [
+  { label: "the informer's indexes", holders: [INFORMER_INDEXES] },
+  { label: "client-node's informer cache", holders: [CLIENT_NODE_CACHE] },
+  { label: "both RR caches", holders: [INFORMER_INDEXES, CLIENT_NODE_CACHE] },
+];
 
 /**
  * A heap snapshot of the module process, summarized: where the live JS heap
- * goes, and what the RR cache retains. The snapshot stays next to the run's files
+ * goes, and what the RR caches retain. The snapshot stays next to the run's files
  * (overwritten by the next run), to open in Chrome DevTools.
  */
 async function heapProfile(pod: Pod): Promise<{ file: string; writeMs: number; summarizeMs: number; summary: HeapSummary }> {
   const written = await pod.heapSnapshot(path.join(pod.files, "after-storm.heapsnapshot"));
   const t0 = performance.now();
-  const summary = summarizeHeapSnapshot(JSON.parse(readFileSync(written.file, "utf8")) as HeapSnapshot, { retainer: RR_CACHE });
+  const summary = summarizeHeapSnapshot(JSON.parse(readFileSync(written.file, "utf8")) as HeapSnapshot, { retainers: RR_HOLDERS });
   return { file: path.relative(REPO_DIR, written.file), writeMs: written.writeMs, summarizeMs: Math.round(performance.now() - t0), summary };
 }
 
