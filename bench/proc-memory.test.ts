@@ -30,7 +30,7 @@ describe("procMemory", () => {
   });
 
   it("tells glibc's main arena ([heap]) from the unnamed anonymous mappings, largest first", () => {
-    expect(procMemory(STATUS, SMAPS)).toMatchObject({ brkHeapMB: 100, unnamedAnonMB: 74, largestUnnamedAnonMB: [64, 10, 0] });
+    expect(procMemory(STATUS, SMAPS)).toMatchObject({ brkHeapMB: 100, unnamedAnonMB: 74, unnamedAnonMappings: 2, largestUnnamedAnonMB: [64, 10, 0] });
   });
 
   it("adds up the mappings of each file, largest first", () => {

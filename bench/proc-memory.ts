@@ -19,6 +19,8 @@ export interface ProcMemory {
   brkHeapMB: number;
   /** Anonymous mappings without a name: V8's heap pages, other malloc arenas, large malloc blocks, thread stacks. */
   unnamedAnonMB: number;
+  /** How many unnamed anonymous mappings have resident pages: a few large ones would be malloc arenas, many small ones V8's pages or large malloc blocks. */
+  unnamedAnonMappings: number;
   /** The resident size of the largest unnamed anonymous mappings, largest first. */
   largestUnnamedAnonMB: number[];
   /** Resident size of each mapped file, largest first (at most 5). */
@@ -46,6 +48,7 @@ export function procMemory(status: string, smaps: string): ProcMemory {
     rssShmemMB: mb(field("RssShmem")),
     brkHeapMB: mb(sum(mappings.filter(m => m.name === "[heap]").map(m => m.rssKb))),
     unnamedAnonMB: mb(sum(unnamed)),
+    unnamedAnonMappings: unnamed.filter(kB => kB > 0).length,
     largestUnnamedAnonMB: unnamed
       .sort((a, b) => b - a)
       .slice(0, 5)

@@ -76,6 +76,7 @@ export interface PodMemory {
   /** Of the anonymous RSS, glibc malloc's main arena ("[heap]") and the unnamed mappings (V8's pages, other arenas, large blocks), from /proc/PID/smaps. */
   brkHeapMB: number;
   unnamedAnonMB: number;
+  unnamedAnonMappings: number;
   largestUnnamedAnonMB: number[];
   /** Resident size of the largest mapped files. */
   mappedFiles: { file: string; rssMB: number }[];
@@ -302,6 +303,7 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
         rssFileMB: proc.rssFileMB,
         brkHeapMB: proc.brkHeapMB,
         unnamedAnonMB: proc.unnamedAnonMB,
+        unnamedAnonMappings: proc.unnamedAnonMappings,
         largestUnnamedAnonMB: proc.largestUnnamedAnonMB,
         mappedFiles: proc.files.slice(0, 3),
         rssAfterGcMB: mb(line.afterGc.rss),
