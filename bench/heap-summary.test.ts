@@ -168,6 +168,6 @@ describe("source text", () => {
 describe("heapSummaryLine", () => {
   it("names the largest groups, the scripts' text and the retained set", () => {
     const s = summarizeHeapSnapshot(HEAP, { retainers: [{ label: "RR cache", holders: [{ properties: ["byName", "byFingerprint"] }] }, { label: "the client", holders: [{ properties: ["client"] }] }] });
-    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 10.0 MB: Object 3.0, Map 2.0; source text of 0 scripts 0.0 MB; RR cache retains 6.0 MB; the client retains 0.0 MB");
+    expect(heapSummaryLine(s, 2)).toBe("heap snapshot 10.0 MB: Object 3.0, Map 2.0; source text of 0 scripts 0.0 MB; retained by RR cache 6.0 MB, the client 0.0 MB");
   });
 });

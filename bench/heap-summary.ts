@@ -161,7 +161,7 @@ export function packageOf(script: string): string {
 /** One line for the bench's notes: the heap's largest groups, the scripts' text, and the retained set if any. */
 export function heapSummaryLine(h: HeapSummary, groups = 4): string {
   const parts = h.byConstructor.slice(0, groups).map(g => `${g.name} ${g.selfMB.toFixed(1)}`);
-  const retained = h.retained.map(r => `; ${r.label} retains ${r.retainedMB.toFixed(1)} MB`).join("");
+  const retained = h.retained.length > 0 ? `; retained by ${h.retained.map(r => `${r.label} ${r.retainedMB.toFixed(1)} MB`).join(", ")}` : "";
   return `heap snapshot ${h.totalMB.toFixed(1)} MB: ${parts.join(", ")}; source text of ${h.sourceText.scripts} scripts ${h.sourceText.totalMB.toFixed(1)} MB${retained}`;
 }
 

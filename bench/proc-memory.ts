@@ -23,6 +23,14 @@ export interface ProcMemory {
   unnamedAnonMappings: number;
   /** The resident size of the largest unnamed anonymous mappings, largest first. */
   largestUnnamedAnonMB: number[];
+  /**
+   * Pages freed with MADV_FREE: still counted in RSS until the kernel needs
+   * them (then dropped without a write). A large figure means RSS overstates
+   * what the process holds.
+   */
+  lazyFreeMB: number;
+  /** Transparent huge pages: a few used bytes can make 2 MB resident. */
+  anonHugePagesMB: number;
   /** Resident size of each mapped file, largest first (at most 5). */
   files: { file: string; rssMB: number }[];
 }
@@ -49,6 +57,8 @@ export function procMemory(status: string, smaps: string): ProcMemory {
     brkHeapMB: mb(sum(mappings.filter(m => m.name === "[heap]").map(m => m.rssKb))),
     unnamedAnonMB: mb(sum(unnamed)),
     unnamedAnonMappings: unnamed.filter(kB => kB > 0).length,
+    lazyFreeMB: mb(sum(mappings.map(m => m.lazyFreeKb))),
+    anonHugePagesMB: mb(sum(mappings.map(m => m.anonHugePagesKb))),
     largestUnnamedAnonMB: unnamed
       .sort((a, b) => b - a)
       .slice(0, 5)
@@ -60,18 +70,29 @@ export function procMemory(status: string, smaps: string): ProcMemory {
   };
 }
 
-/** Each mapping of /proc/PID/smaps: its name ("" for anonymous, "[heap]", a file's path...) and its Rss. */
-function residentByMapping(smaps: string): { name: string; rssKb: number }[] {
-  const out: { name: string; rssKb: number }[] = [];
+interface Mapping {
+  /** "" for anonymous, "[heap]", "[stack]", a file's path... */
+  name: string;
+  rssKb: number;
+  lazyFreeKb: number;
+  anonHugePagesKb: number;
+}
+
+const FIELDS: Record<string, "rssKb" | "lazyFreeKb" | "anonHugePagesKb"> = { Rss: "rssKb", LazyFree: "lazyFreeKb", AnonHugePages: "anonHugePagesKb" };
+
+/** Each mapping of /proc/PID/smaps, with the fields we read. */
+function residentByMapping(smaps: string): Mapping[] {
+  const out: Mapping[] = [];
   for (const line of smaps.split("\n")) {
-    // A mapping's header: "start-end perms offset dev inode [name]"; its fields follow, "Rss:" among them.
+    // A mapping's header: "start-end perms offset dev inode [name]"; its fields follow, one a line.
     const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
     if (header) {
-      out.push({ name: header[1].trim(), rssKb: 0 });
+      out.push({ name: header[1].trim(), rssKb: 0, lazyFreeKb: 0, anonHugePagesKb: 0 });
       continue;
     }
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss && out.length > 0) out[out.length - 1].rssKb = Number(rss[1]);
+    const field = /^(\w+):\s+(\d+) kB/.exec(line);
+    const key = field && FIELDS[field[1]];
+    if (key && out.length > 0) out[out.length - 1][key] = Number(field[2]);
   }
   return out;
 }

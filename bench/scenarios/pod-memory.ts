@@ -78,6 +78,9 @@ export interface PodMemory {
   unnamedAnonMB: number;
   unnamedAnonMappings: number;
   largestUnnamedAnonMB: number[];
+  /** Pages freed with MADV_FREE, still in RSS until the kernel reclaims them; transparent huge pages. */
+  lazyFreeMB: number;
+  anonHugePagesMB: number;
   /** Resident size of the largest mapped files. */
   mappedFiles: { file: string; rssMB: number }[];
   /** RSS after two full collections. */
@@ -304,6 +307,8 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
         brkHeapMB: proc.brkHeapMB,
         unnamedAnonMB: proc.unnamedAnonMB,
         unnamedAnonMappings: proc.unnamedAnonMappings,
+        lazyFreeMB: proc.lazyFreeMB,
+        anonHugePagesMB: proc.anonHugePagesMB,
         largestUnnamedAnonMB: proc.largestUnnamedAnonMB,
         mappedFiles: proc.files.slice(0, 3),
         rssAfterGcMB: mb(line.afterGc.rss),
