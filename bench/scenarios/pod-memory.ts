@@ -25,7 +25,7 @@ import { freshNamespace, type BenchContext } from "../context";
 import { heapSummaryLine, summarizeHeapSnapshot, type HeapSnapshot, type HeapSummary } from "../heap-summary";
 import { runLoad } from "../load";
 import { sleep } from "../measure";
-import { procMemory } from "../proc-memory";
+import { procMemory, type ProcMemory } from "../proc-memory";
 import type { Measurement, Measurements } from "../results";
 import { realisticRR } from "../rr-factory";
 import { round, summarize } from "../stats";
@@ -34,27 +34,34 @@ import { round, summarize } from "../stats";
  * A preload for the module process (NODE_OPTIONS=--expose-gc --require):
  * on SIGUSR2 it prints process.memoryUsage() as it is (what the kubelet sees),
  * then again after two full collections (live data), V8's heap spaces and
- * heap statistics. If the file BENCH_HEAP_SNAPSHOT_REQUEST names exists, it
- * then writes a heap snapshot where that file says, deletes the request and
- * prints the snapshot's path (after the memory line: the snapshot takes
- * memory of its own).
+ * heap statistics. The bench may ask for more in the JSON file BENCH_REQUEST
+ * names (read and deleted on the signal):
+ * - lastResortGc: collect as V8 does when memory runs out, instead of the two
+ *   full collections: V8 then also gives back the pages it keeps for reuse
+ *   (a full collection keeps them mapped and resident);
+ * - heapSnapshot: a file to write a heap snapshot into, after the memory line
+ *   (the snapshot takes memory of its own); its path is printed when written.
  */
 const MEMORY_HOOK = `const v8 = require("node:v8");
 const fs = require("node:fs");
 process.on("SIGUSR2", () => {
+  const request = process.env.BENCH_REQUEST;
+  let wanted = {};
+  if (request && fs.existsSync(request)) {
+    wanted = JSON.parse(fs.readFileSync(request, "utf8"));
+    fs.rmSync(request);
+  }
   const asIs = process.memoryUsage();
-  global.gc(); global.gc();
+  if (wanted.lastResortGc) global.gc({ type: "major", execution: "sync", flavor: "last-resort" });
+  else { global.gc(); global.gc(); }
   const afterGc = process.memoryUsage();
   const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map(s => [s.space_name, s.space_used_size]));
   const heap = v8.getHeapStatistics();
   process.stderr.write("BENCH_MEMORY " + JSON.stringify({ asIs, afterGc, spaces, heap }) + "\\n");
-  const request = process.env.BENCH_HEAP_SNAPSHOT_REQUEST;
-  if (request && fs.existsSync(request)) {
-    const file = fs.readFileSync(request, "utf8").trim();
-    fs.rmSync(request);
+  if (wanted.heapSnapshot) {
     const t0 = Date.now();
-    v8.writeHeapSnapshot(file);
-    process.stderr.write("BENCH_HEAP_SNAPSHOT " + JSON.stringify({ file, writeMs: Date.now() - t0 }) + "\\n");
+    v8.writeHeapSnapshot(wanted.heapSnapshot);
+    process.stderr.write("BENCH_HEAP_SNAPSHOT " + JSON.stringify({ file: wanted.heapSnapshot, writeMs: Date.now() - t0 }) + "\\n");
   }
 });
 `;
@@ -161,6 +168,7 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
     });
     await sleep(sizes.settleMs + 5_000);
     const afterStorm = await pod.read();
+    const afterLastResortGc = await pod.read({ lastResortGc: true });
     ctx.log("  10c: heap snapshot of the module process");
     const heap = await heapProfile(pod);
     ctx.log(`  ${heapSummaryLine(heap.summary)}`);
@@ -187,6 +195,7 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
           rrs: sizes.memoryRRs,
           stormSignals: sizes.stormSignals,
           stormFingerprints: sizes.stormFingerprints,
+          afterLastResortGc,
           heapSnapshot: heap,
         },
       },
@@ -202,7 +211,12 @@ interface Pod {
   files: string;
   /** POSTs one Alertmanager payload to the gateway; resolves its HTTP status. */
   post(body: string): Promise<number>;
-  read(): Promise<PodMemory>;
+  /**
+   * Reads /proc, then signals the preload for the rest. lastResortGc: the
+   * preload collects as V8 does when memory runs out, and /proc is read
+   * after it (what V8 keeps but could give back is what RSS loses).
+   */
+  read(options?: { lastResortGc?: boolean }): Promise<PodMemory>;
   /** Writes a V8 heap snapshot of the module process into `file` (after a memory reading the bench ignores); resolves when it is written. */
   heapSnapshot(file: string): Promise<{ file: string; writeMs: number }>;
   metrics(): Promise<Map<string, number>>;
@@ -239,8 +253,12 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
   const tls = secret(`${build.name}-tls`);
   const gatewayTls = secret("rr-gateway-tls");
   const hook = write("memory-hook.cjs", Buffer.from(MEMORY_HOOK));
-  const snapshotRequest = path.join(files, "heap-snapshot.request");
-  rmSync(snapshotRequest, { force: true });
+  const requestFile = path.join(files, "request.json");
+  rmSync(requestFile, { force: true });
+  const signal = (request: { lastResortGc?: boolean; heapSnapshot?: string } = {}): void => {
+    if (Object.keys(request).length > 0) writeFileSync(requestFile, JSON.stringify(request));
+    child.child.kill("SIGUSR2");
+  };
   const gatewayPort = await freePort();
   const child = startModuleProcess(file, admission, {
     KUBECONFIG: saConfig,
@@ -257,7 +275,7 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
     ORCHESTRATOR_NAMESPACE: namespace,
     LOG_LEVEL: "warn",
     NODE_OPTIONS: `--expose-gc --require ${hook}`,
-    BENCH_HEAP_SNAPSHOT_REQUEST: snapshotRequest,
+    BENCH_REQUEST: requestFile,
   });
   const agent = new Agent({ connect: { ca: b64(gatewayTls.data["ca.crt"]), servername: "rr-gateway.pepr-system.svc" }, connections: 128 });
   const base = `https://127.0.0.1:${gatewayPort}`;
@@ -291,12 +309,15 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
       return res.statusCode;
     },
     metrics,
-    async read() {
+    async read(options = {}) {
       const pid = child.child.pid!;
-      const proc = procMemory(readFileSync(`/proc/${pid}/status`, "utf8"), readFileSync(`/proc/${pid}/smaps`, "utf8"));
+      const procNow = (): ProcMemory => procMemory(readFileSync(`/proc/${pid}/status`, "utf8"), readFileSync(`/proc/${pid}/smaps`, "utf8"));
+      const before = procNow();
       const seen = linesOf(child, "BENCH_MEMORY ").length;
-      child.child.kill("SIGUSR2");
+      signal({ ...(options.lastResortGc ? { lastResortGc: true } : {}) });
       const line = await nthLine<MemoryLine>(child, "BENCH_MEMORY ", seen + 1, 20_000);
+      // After a last-resort collection, what it gave back is the point: read /proc again.
+      const proc = options.lastResortGc ? procNow() : before;
       const cachedRRs = (await metrics()).get("rr_gateway_rr_cache_size") ?? NaN;
       const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
       return {
@@ -324,8 +345,7 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
     },
     async heapSnapshot(file) {
       const seen = linesOf(child, "BENCH_HEAP_SNAPSHOT ").length;
-      writeFileSync(snapshotRequest, file);
-      child.child.kill("SIGUSR2");
+      signal({ heapSnapshot: file });
       // Writing a snapshot of ~80 MB of heap takes seconds, more on a loaded machine.
       return nthLine<{ file: string; writeMs: number }>(child, "BENCH_HEAP_SNAPSHOT ", seen + 1, 300_000);
     },
