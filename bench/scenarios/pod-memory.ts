@@ -418,7 +418,8 @@ async function waitForCache(ctx: BenchContext, pod: Pod, rrs: number): Promise<v
  * node process, and one that only require()s client-node, Pepr (which loads
  * client-node and kubernetes-fluent-client itself), and everything the bundle
  * leaves external. RSS (with its anonymous and file-backed parts) and live
- * heap after a full GC, in MB.
+ * heap after a full GC, and RSS after a last-resort GC (loading leaves freed
+ * pages V8 keeps mapped), in MB.
  */
 function librariesAlone(): Record<string, LibraryMemory> {
   const sets: Record<string, string[]> = {
@@ -430,10 +431,25 @@ function librariesAlone(): Record<string, LibraryMemory> {
   const out: Record<string, LibraryMemory> = {};
   for (const [name, modules] of Object.entries(sets)) {
     const script = `for (const m of ${JSON.stringify(modules)}) require(m);
-setTimeout(() => { gc(); gc(); const u = process.memoryUsage(); const status = require("node:fs").readFileSync("/proc/self/status", "utf8"); process.stdout.write(JSON.stringify({ u, status })); }, 1500);`;
-    const { u, status } = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "-e", script], { cwd: REPO_DIR, encoding: "utf8" })) as { u: NodeJS.MemoryUsage; status: string };
+setTimeout(() => {
+  gc(); gc();
+  const u = process.memoryUsage();
+  const status = require("node:fs").readFileSync("/proc/self/status", "utf8");
+  gc({ type: "major", execution: "sync", flavor: "last-resort" });
+  process.stdout.write(JSON.stringify({ u, status, rssAfterLastResortGc: process.memoryUsage.rss() }));
+}, 1500);`;
+    const run = execFileSync(process.execPath, ["--expose-gc", "-e", script], { cwd: REPO_DIR, encoding: "utf8" });
+    const { u, status, rssAfterLastResortGc } = JSON.parse(run) as { u: NodeJS.MemoryUsage; status: string; rssAfterLastResortGc: number };
     const proc = procMemory(status, "");
-    out[name] = { rssMB: round(u.rss / 1024 / 1024, 1), rssAnonMB: proc.rssAnonMB, rssFileMB: proc.rssFileMB, heapUsedMB: round(u.heapUsed / 1024 / 1024, 1), heapTotalMB: round(u.heapTotal / 1024 / 1024, 1) };
+    const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
+    out[name] = {
+      rssMB: mb(u.rss),
+      rssAnonMB: proc.rssAnonMB,
+      rssFileMB: proc.rssFileMB,
+      heapUsedMB: mb(u.heapUsed),
+      heapTotalMB: mb(u.heapTotal),
+      rssAfterLastResortGcMB: mb(rssAfterLastResortGc),
+    };
   }
   return out;
 }
@@ -444,4 +460,5 @@ interface LibraryMemory {
   rssFileMB: number;
   heapUsedMB: number;
   heapTotalMB: number;
+  rssAfterLastResortGcMB: number;
 }
