@@ -170,7 +170,7 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
     const afterStorm = await pod.read();
     const afterLastResortGc = await pod.read({ lastResortGc: true });
     ctx.log("  10c: heap snapshot of the module process");
-    const heap = await heapProfile(pod);
+    const heap = await heapProfile(ctx, pod);
     ctx.log(`  ${heapSummaryLine(heap.summary)}`);
 
     const reading = (label: string, m: PodMemory, extra: Record<string, unknown> = {}): Measurement => ({
@@ -207,8 +207,6 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
 
 interface Pod {
   process: ModuleProcess;
-  /** The directory of the run's files (certificates, kubeconfig, the preload), under .local/: git ignores it. */
-  files: string;
   /** POSTs one Alertmanager payload to the gateway; resolves its HTTP status. */
   post(body: string): Promise<number>;
   /**
@@ -302,7 +300,6 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
 
   return {
     process: child,
-    files,
     async post(body) {
       const res = await request(`${base}${PROMETHEUS_PATH}`, { method: "POST", dispatcher: agent, headers: { "content-type": "application/json" }, body });
       await res.body.dump();
@@ -391,11 +388,13 @@ const RR_HOLDERS = [
 
 /**
  * A heap snapshot of the module process, summarized: where the live JS heap
- * goes, and what the RR caches retain. The snapshot stays next to the run's files
- * (overwritten by the next run), to open in Chrome DevTools.
+ * goes, and what the RR caches retain. The snapshot is kept next to the
+ * results (git ignores it), to open in Chrome DevTools.
  */
-async function heapProfile(pod: Pod): Promise<{ file: string; writeMs: number; summarizeMs: number; summary: HeapSummary }> {
-  const written = await pod.heapSnapshot(path.join(pod.files, "after-storm.heapsnapshot"));
+async function heapProfile(ctx: BenchContext, pod: Pod): Promise<{ file: string; writeMs: number; summarizeMs: number; summary: HeapSummary }> {
+  mkdirSync(ctx.options.outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const written = await pod.heapSnapshot(path.join(ctx.options.outDir, `pod-after-storm-${stamp}.heapsnapshot`));
   const t0 = performance.now();
   const summary = summarizeHeapSnapshot(JSON.parse(readFileSync(written.file, "utf8")) as HeapSnapshot, { retainers: RR_HOLDERS });
   return { file: path.relative(REPO_DIR, written.file), writeMs: written.writeMs, summarizeMs: Math.round(performance.now() - t0), summary };
