@@ -1,5 +1,5 @@
 // Three tiers, each its own jest project:
-//   unit         src/**/*.test.ts               pure logic, no I/O
+//   unit         src/**/*.test.ts               pure logic, no I/O (also that of test/helpers and bench/)
 //   integration  test/integration/**/*.test.ts   a real kube-apiserver + etcd (hack/controlplane.sh)
 //   e2e          test/e2e/**/*.test.ts           a real Alertmanager and kubectl
 // Run all with `npm test`, one with `npm run test:unit` (or :integration, :e2e).
@@ -13,7 +13,7 @@ const esm = {
 
 export default {
   projects: [
-    { ...esm, displayName: "unit", testMatch: ["<rootDir>/src/**/*.test.ts", "<rootDir>/test/helpers/**/*.test.ts"] },
+    { ...esm, displayName: "unit", testMatch: ["<rootDir>/src/**/*.test.ts", "<rootDir>/test/helpers/**/*.test.ts", "<rootDir>/bench/**/*.test.ts"] },
     {
       ...esm,
       displayName: "integration",

@@ -1,3 +1,4 @@
+import { heapSummaryLine, type HeapSummary } from "./heap-summary";
 import type { Measurement, Measurements, Ratio } from "./results";
 import { ratio } from "./stats";
 
@@ -130,6 +131,11 @@ function notes(m: Measurement): string {
   if (e.exactlyOnce === false) parts.push("COUNTS WRONG");
   if (e.spacesMB !== undefined) {
     parts.push(`RSS ${e.rssMB} MB (${e.rssAfterGcMB} after GC), heap ${e.heapUsedMB} MB live of ${e.heapTotalMB}, external ${e.externalMB} MB, ${e.cachedRRs} RRs cached`);
+    if (e.rssAnonMB !== undefined) parts.push(`RSS anonymous ${e.rssAnonMB} MB (malloc [heap] ${e.brkHeapMB}, unnamed ${e.unnamedAnonMB}, V8 resident ${e.v8PhysicalMB}), file-backed ${e.rssFileMB}`);
+    const released = e.afterLastResortGc as { rssMB: number; rssAnonMB: number; v8PhysicalMB: number } | undefined;
+    if (released) parts.push(`after a last-resort GC (V8 gives back its pooled pages) RSS ${released.rssMB} MB, anonymous ${released.rssAnonMB}, V8 resident ${released.v8PhysicalMB}`);
+    const heap = e.heapSnapshot as { summary: HeapSummary } | undefined;
+    if (heap) parts.push(heapSummaryLine(heap.summary));
   } else if (e.rssMB !== undefined) {
     const vsEmpty = Number.isFinite(e.rssDeltaMB) ? ` (${signed(e.rssDeltaMB)} vs empty)` : "";
     const heapVsEmpty = Number.isFinite(e.heapDeltaMB) ? ` (${signed(e.heapDeltaMB)}), ${e.heapBytesPerRR} B/RR` : "";

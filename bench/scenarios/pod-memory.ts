@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import yaml from "js-yaml";
@@ -22,8 +22,10 @@ import {
 } from "../../test/integration/helpers/module-build";
 import { alert, PROMETHEUS_PATH, webhook } from "../../test/helpers/signals";
 import { freshNamespace, type BenchContext } from "../context";
+import { heapSummaryLine, summarizeHeapSnapshot, type HeapSnapshot, type HeapSummary } from "../heap-summary";
 import { runLoad } from "../load";
 import { sleep } from "../measure";
+import { procMemory, type ProcMemory } from "../proc-memory";
 import type { Measurement, Measurements } from "../results";
 import { realisticRR } from "../rr-factory";
 import { round, summarize } from "../stats";
@@ -31,15 +33,36 @@ import { round, summarize } from "../stats";
 /**
  * A preload for the module process (NODE_OPTIONS=--expose-gc --require):
  * on SIGUSR2 it prints process.memoryUsage() as it is (what the kubelet sees),
- * then again after two full collections (live data), and V8's heap spaces.
+ * then again after two full collections (live data), V8's heap spaces and
+ * heap statistics. The bench may ask for more in the JSON file BENCH_REQUEST
+ * names (read and deleted on the signal):
+ * - lastResortGc: collect as V8 does when memory runs out, instead of the two
+ *   full collections: V8 then also gives back the pages it keeps for reuse
+ *   (a full collection keeps them mapped and resident);
+ * - heapSnapshot: a file to write a heap snapshot into, after the memory line
+ *   (the snapshot takes memory of its own); its path is printed when written.
  */
 const MEMORY_HOOK = `const v8 = require("node:v8");
+const fs = require("node:fs");
 process.on("SIGUSR2", () => {
+  const request = process.env.BENCH_REQUEST;
+  let wanted = {};
+  if (request && fs.existsSync(request)) {
+    wanted = JSON.parse(fs.readFileSync(request, "utf8"));
+    fs.rmSync(request);
+  }
   const asIs = process.memoryUsage();
-  global.gc(); global.gc();
+  if (wanted.lastResortGc) global.gc({ type: "major", execution: "sync", flavor: "last-resort" });
+  else { global.gc(); global.gc(); }
   const afterGc = process.memoryUsage();
   const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map(s => [s.space_name, s.space_used_size]));
-  process.stderr.write("BENCH_MEMORY " + JSON.stringify({ asIs, afterGc, spaces }) + "\\n");
+  const heap = v8.getHeapStatistics();
+  process.stderr.write("BENCH_MEMORY " + JSON.stringify({ asIs, afterGc, spaces, heap }) + "\\n");
+  if (wanted.heapSnapshot) {
+    const t0 = Date.now();
+    v8.writeHeapSnapshot(wanted.heapSnapshot);
+    process.stderr.write("BENCH_HEAP_SNAPSHOT " + JSON.stringify({ file: wanted.heapSnapshot, writeMs: Date.now() - t0 }) + "\\n");
+  }
 });
 `;
 
@@ -47,12 +70,26 @@ interface MemoryLine {
   asIs: NodeJS.MemoryUsage;
   afterGc: NodeJS.MemoryUsage;
   spaces: Record<string, number>;
+  heap: { total_physical_size: number; malloced_memory: number };
 }
 
 /** One reading of the module process's memory, in MB. */
 export interface PodMemory {
   /** VmRSS from /proc before any forced collection: what the kubelet and the OOM killer see. */
   rssMB: number;
+  /** RSS split by Linux (/proc/PID/status), before any forced collection: anonymous (malloc, V8's heap) and file-backed (the node binary, libraries). */
+  rssAnonMB: number;
+  rssFileMB: number;
+  /** Of the anonymous RSS, glibc malloc's main arena ("[heap]") and the unnamed mappings (V8's pages, other arenas, large blocks), from /proc/PID/smaps. */
+  brkHeapMB: number;
+  unnamedAnonMB: number;
+  unnamedAnonMappings: number;
+  largestUnnamedAnonMB: number[];
+  /** Pages freed with MADV_FREE, still in RSS until the kernel reclaims them; transparent huge pages. */
+  lazyFreeMB: number;
+  anonHugePagesMB: number;
+  /** Resident size of the largest mapped files. */
+  mappedFiles: { file: string; rssMB: number }[];
   /** RSS after two full collections. */
   rssAfterGcMB: number;
   /** Live JavaScript heap after two full collections. */
@@ -61,6 +98,9 @@ export interface PodMemory {
   /** Memory of C++ objects bound to JS, Buffers included. */
   externalMB: number;
   arrayBuffersMB: number;
+  /** V8's heap as resident pages (total_physical_size), and what V8 itself has malloc'ed (malloced_memory), after the collections. */
+  v8PhysicalMB: number;
+  v8MallocedMB: number;
   /** V8's heap spaces (used bytes, MB), after the collections. */
   spacesMB: Record<string, number>;
   /** rr_gateway_rr_cache_size as the gateway reports it. */
@@ -128,6 +168,10 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
     });
     await sleep(sizes.settleMs + 5_000);
     const afterStorm = await pod.read();
+    const afterLastResortGc = await pod.read({ lastResortGc: true });
+    ctx.log("  10c: heap snapshot of the module process");
+    const heap = await heapProfile(ctx, pod);
+    ctx.log(`  ${heapSummaryLine(heap.summary)}`);
 
     const reading = (label: string, m: PodMemory, extra: Record<string, unknown> = {}): Measurement => ({
       label,
@@ -145,7 +189,15 @@ export async function podMemory(ctx: BenchContext): Promise<Measurements> {
         concurrency: sizes.stormConcurrency,
         truncated: storm.truncated,
         firstError: storm.firstError,
-        extra: { ...afterStorm, bundle: path.relative(REPO_DIR, build.dir) || build.dir, rrs: sizes.memoryRRs, stormSignals: sizes.stormSignals, stormFingerprints: sizes.stormFingerprints },
+        extra: {
+          ...afterStorm,
+          bundle: path.relative(REPO_DIR, build.dir) || build.dir,
+          rrs: sizes.memoryRRs,
+          stormSignals: sizes.stormSignals,
+          stormFingerprints: sizes.stormFingerprints,
+          afterLastResortGc,
+          heapSnapshot: heap,
+        },
       },
     };
   } finally {
@@ -157,7 +209,14 @@ interface Pod {
   process: ModuleProcess;
   /** POSTs one Alertmanager payload to the gateway; resolves its HTTP status. */
   post(body: string): Promise<number>;
-  read(): Promise<PodMemory>;
+  /**
+   * Reads /proc, then signals the preload for the rest. lastResortGc: the
+   * preload collects as V8 does when memory runs out, and /proc is read
+   * after it (what V8 keeps but could give back is what RSS loses).
+   */
+  read(options?: { lastResortGc?: boolean }): Promise<PodMemory>;
+  /** Writes a V8 heap snapshot of the module process into `file` (after a memory reading the bench ignores); resolves when it is written. */
+  heapSnapshot(file: string): Promise<{ file: string; writeMs: number }>;
   metrics(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
@@ -192,6 +251,12 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
   const tls = secret(`${build.name}-tls`);
   const gatewayTls = secret("rr-gateway-tls");
   const hook = write("memory-hook.cjs", Buffer.from(MEMORY_HOOK));
+  const requestFile = path.join(files, "request.json");
+  rmSync(requestFile, { force: true });
+  const signal = (request: { lastResortGc?: boolean; heapSnapshot?: string } = {}): void => {
+    if (Object.keys(request).length > 0) writeFileSync(requestFile, JSON.stringify(request));
+    child.child.kill("SIGUSR2");
+  };
   const gatewayPort = await freePort();
   const child = startModuleProcess(file, admission, {
     KUBECONFIG: saConfig,
@@ -208,6 +273,7 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
     ORCHESTRATOR_NAMESPACE: namespace,
     LOG_LEVEL: "warn",
     NODE_OPTIONS: `--expose-gc --require ${hook}`,
+    BENCH_REQUEST: requestFile,
   });
   const agent = new Agent({ connect: { ca: b64(gatewayTls.data["ca.crt"]), servername: "rr-gateway.pepr-system.svc" }, connections: 128 });
   const base = `https://127.0.0.1:${gatewayPort}`;
@@ -240,26 +306,45 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
       return res.statusCode;
     },
     metrics,
-    async read() {
+    async read(options = {}) {
       const pid = child.child.pid!;
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const vmRssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-      const seen = child.output().split("\n").filter(l => l.startsWith("BENCH_MEMORY ")).length;
-      child.child.kill("SIGUSR2");
-      const line = await nthMemoryLine(child, seen + 1);
+      const procNow = (): ProcMemory => procMemory(readFileSync(`/proc/${pid}/status`, "utf8"), readFileSync(`/proc/${pid}/smaps`, "utf8"));
+      const before = procNow();
+      const seen = linesOf(child, "BENCH_MEMORY ").length;
+      signal({ ...(options.lastResortGc ? { lastResortGc: true } : {}) });
+      const line = await nthLine<MemoryLine>(child, "BENCH_MEMORY ", seen + 1, 20_000);
+      // After a last-resort collection, what it gave back is the point: read /proc again.
+      const proc = options.lastResortGc ? procNow() : before;
       const cachedRRs = (await metrics()).get("rr_gateway_rr_cache_size") ?? NaN;
       const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
       return {
         watchFailures: (await metrics()).get("rr_gateway_rr_watch_failures_total") ?? NaN,
-        rssMB: round(vmRssKb / 1024, 1),
+        rssMB: proc.rssMB,
+        rssAnonMB: proc.rssAnonMB,
+        rssFileMB: proc.rssFileMB,
+        brkHeapMB: proc.brkHeapMB,
+        unnamedAnonMB: proc.unnamedAnonMB,
+        unnamedAnonMappings: proc.unnamedAnonMappings,
+        lazyFreeMB: proc.lazyFreeMB,
+        anonHugePagesMB: proc.anonHugePagesMB,
+        largestUnnamedAnonMB: proc.largestUnnamedAnonMB,
+        mappedFiles: proc.files.slice(0, 3),
         rssAfterGcMB: mb(line.afterGc.rss),
         heapUsedMB: mb(line.afterGc.heapUsed),
         heapTotalMB: mb(line.afterGc.heapTotal),
         externalMB: mb(line.afterGc.external),
         arrayBuffersMB: mb(line.afterGc.arrayBuffers),
+        v8PhysicalMB: mb(line.heap.total_physical_size),
+        v8MallocedMB: mb(line.heap.malloced_memory),
         spacesMB: Object.fromEntries(Object.entries(line.spaces).map(([k, v]) => [k, mb(v)])),
         cachedRRs,
       };
+    },
+    async heapSnapshot(file) {
+      const seen = linesOf(child, "BENCH_HEAP_SNAPSHOT ").length;
+      signal({ heapSnapshot: file });
+      // Writing a snapshot of ~80 MB of heap takes seconds, more on a loaded machine.
+      return nthLine<{ file: string; writeMs: number }>(child, "BENCH_HEAP_SNAPSHOT ", seen + 1, 300_000);
     },
     async stop() {
       await child.stop();
@@ -268,13 +353,51 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
   };
 }
 
-async function nthMemoryLine(child: ModuleProcess, n: number): Promise<MemoryLine> {
-  for (let waited = 0; waited < 20_000; waited += 50) {
-    const lines = child.output().split("\n").filter(l => l.startsWith("BENCH_MEMORY "));
-    if (lines.length >= n) return JSON.parse(lines[n - 1].slice("BENCH_MEMORY ".length)) as MemoryLine;
+const linesOf = (child: ModuleProcess, prefix: string): string[] =>
+  child
+    .output()
+    .split("\n")
+    .filter(l => l.startsWith(prefix));
+
+/** The JSON of the n-th line the preload printed with this prefix, once there is one. */
+async function nthLine<T>(child: ModuleProcess, prefix: string, n: number, timeoutMs: number): Promise<T> {
+  for (let waited = 0; waited < timeoutMs; waited += 50) {
+    const lines = linesOf(child, prefix);
+    if (lines.length >= n) return JSON.parse(lines[n - 1].slice(prefix.length)) as T;
+    if (child.child.exitCode !== null) break;
     await sleep(50);
   }
-  throw new Error(`the module printed no memory usage after SIGUSR2:\n${child.output().slice(-2_000)}`);
+  throw new Error(`the module printed no "${prefix.trim()}" line after SIGUSR2 (within ${timeoutMs / 1000} s):\n${child.output().slice(-2_000)}`);
+}
+
+/**
+ * Who holds the RRs: the two indexes (by name, by fingerprint) of
+ * RemediationRequestInformer, found by their names (the bundle minifies class
+ * names), and the object cache of client-node's informer, under
+ * RemediationRequestWatch (client-node is not bundled: its class keeps its
+ * name). They share the RR objects they got from the same watch event, so
+ * what they retain together is the RRs' whole cost.
+ */
+const INFORMER_INDEXES = { properties: ["byName", "byFingerprint"] };
+const CLIENT_NODE_CACHE = { constructorName: "ListWatch", properties: ["objects", "indexCache"] };
+const RR_HOLDERS = [
+  { label: "the informer's indexes", holders: [INFORMER_INDEXES] },
+  { label: "client-node's informer cache", holders: [CLIENT_NODE_CACHE] },
+  { label: "both RR caches", holders: [INFORMER_INDEXES, CLIENT_NODE_CACHE] },
+];
+
+/**
+ * A heap snapshot of the module process, summarized: where the live JS heap
+ * goes, and what the RR caches retain. The snapshot is kept next to the
+ * results (git ignores it), to open in Chrome DevTools.
+ */
+async function heapProfile(ctx: BenchContext, pod: Pod): Promise<{ file: string; writeMs: number; summarizeMs: number; summary: HeapSummary }> {
+  mkdirSync(ctx.options.outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const written = await pod.heapSnapshot(path.join(ctx.options.outDir, `pod-after-storm-${stamp}.heapsnapshot`));
+  const t0 = performance.now();
+  const summary = summarizeHeapSnapshot(JSON.parse(readFileSync(written.file, "utf8")) as HeapSnapshot, { retainers: RR_HOLDERS });
+  return { file: path.relative(REPO_DIR, written.file), writeMs: written.writeMs, summarizeMs: Math.round(performance.now() - t0), summary };
 }
 
 /** Waits (at most 5 minutes) for the gateway's cache to hold the RRs; says so and goes on if it does not. */
@@ -293,21 +416,48 @@ async function waitForCache(ctx: BenchContext, pod: Pod, rrs: number): Promise<v
  * What loading the libraries costs before the module does anything: a bare
  * node process, and one that only require()s client-node, Pepr (which loads
  * client-node and kubernetes-fluent-client itself), and everything the bundle
- * leaves external. RSS and live heap after a full GC, in MB.
+ * leaves external. RSS (with its anonymous and file-backed parts) and live
+ * heap after a full GC, and RSS after a last-resort GC (loading leaves freed
+ * pages V8 keeps mapped), in MB.
  */
-function librariesAlone(): Record<string, { rssMB: number; heapUsedMB: number; heapTotalMB: number }> {
+function librariesAlone(): Record<string, LibraryMemory> {
   const sets: Record<string, string[]> = {
     "bare node": [],
     "@kubernetes/client-node": ["@kubernetes/client-node"],
     pepr: ["pepr"],
     "pepr + every external of the bundle": ["pepr", "@kubernetes/client-node", "kubernetes-fluent-client", "prom-client", "pino", "undici"],
   };
-  const out: Record<string, { rssMB: number; heapUsedMB: number; heapTotalMB: number }> = {};
+  const out: Record<string, LibraryMemory> = {};
   for (const [name, modules] of Object.entries(sets)) {
     const script = `for (const m of ${JSON.stringify(modules)}) require(m);
-setTimeout(() => { gc(); gc(); const u = process.memoryUsage(); process.stdout.write(JSON.stringify(u)); }, 1500);`;
-    const u = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "-e", script], { cwd: REPO_DIR, encoding: "utf8" })) as NodeJS.MemoryUsage;
-    out[name] = { rssMB: round(u.rss / 1024 / 1024, 1), heapUsedMB: round(u.heapUsed / 1024 / 1024, 1), heapTotalMB: round(u.heapTotal / 1024 / 1024, 1) };
+setTimeout(() => {
+  gc(); gc();
+  const u = process.memoryUsage();
+  const status = require("node:fs").readFileSync("/proc/self/status", "utf8");
+  gc({ type: "major", execution: "sync", flavor: "last-resort" });
+  process.stdout.write(JSON.stringify({ u, status, rssAfterLastResortGc: process.memoryUsage.rss() }));
+}, 1500);`;
+    const run = execFileSync(process.execPath, ["--expose-gc", "-e", script], { cwd: REPO_DIR, encoding: "utf8" });
+    const { u, status, rssAfterLastResortGc } = JSON.parse(run) as { u: NodeJS.MemoryUsage; status: string; rssAfterLastResortGc: number };
+    const proc = procMemory(status, "");
+    const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
+    out[name] = {
+      rssMB: mb(u.rss),
+      rssAnonMB: proc.rssAnonMB,
+      rssFileMB: proc.rssFileMB,
+      heapUsedMB: mb(u.heapUsed),
+      heapTotalMB: mb(u.heapTotal),
+      rssAfterLastResortGcMB: mb(rssAfterLastResortGc),
+    };
   }
   return out;
+}
+
+interface LibraryMemory {
+  rssMB: number;
+  rssAnonMB: number;
+  rssFileMB: number;
+  heapUsedMB: number;
+  heapTotalMB: number;
+  rssAfterLastResortGcMB: number;
 }
