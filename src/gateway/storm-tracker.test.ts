@@ -51,6 +51,31 @@ describe("StormTracker", () => {
     await storm.stop();
   });
 
+  it("writes through betweenCountWrites with the problem's fingerprint, so the write never overlaps a count write of that problem", async () => {
+    const writes: StormAggregationStatus[] = [];
+    const serialized: string[] = [];
+    const rrs = {
+      get: async (): Promise<RemediationRequest> => rr(0),
+      async applyStatus(_name: string, { stormAggregation }: { stormAggregation: StormAggregationStatus }): Promise<RemediationRequest> {
+        writes.push(stormAggregation);
+        return rr(stormAggregation.aggregatedCount ?? 0, stormAggregation);
+      },
+    };
+    const storm = new StormTracker({ threshold: 3, windowMs: 60_000 }, rrs as unknown as RemediationRequestClient, new GatewayMetrics(), pino({ level: "silent" }), {
+      flushIntervalMs: 10,
+      random: () => 0,
+      betweenCountWrites: async (fingerprint, write) => {
+        serialized.push(fingerprint);
+        await write();
+      },
+    });
+    storm.observe(rr(5), 5);
+    await settle();
+    expect(serialized).toEqual([FINGERPRINT]);
+    expect(writes).toMatchObject([{ aggregatedCount: 5 }]);
+    await storm.stop();
+  });
+
   it("skips the write when another replica has already written the storm with a count as high", async () => {
     const { storm, writes } = tracker(() => rr(7, { isPartOfStorm: true, aggregatedCount: 7, stormDetectedAt: "2026-11-28T00:00:00Z" }));
     storm.observe(rr(5), 5);
