@@ -3,7 +3,7 @@ import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";
 import { GatewayMetrics } from "./metrics";
 import { ConflictError } from "../k8s/errors";
-import { StormTracker } from "./storm-tracker";
+import { StormTracker, type StormTrackerOptions } from "./storm-tracker";
 import { testSpec } from "../../test/helpers/rr-spec";
 
 const FINGERPRINT = "a".repeat(64);
@@ -19,7 +19,7 @@ function rr(count: number, stormAggregation?: StormAggregationStatus): Remediati
 }
 
 /** A tracker (threshold 3 in a minute, 10 ms refresh) whose writes are recorded; `known` is what its cache shows. */
-function tracker(known: () => RemediationRequest | undefined = () => undefined) {
+function tracker(known: () => RemediationRequest | undefined = () => undefined, options: StormTrackerOptions = {}) {
   const writes: StormAggregationStatus[] = [];
   const rrs = {
     get: async (): Promise<RemediationRequest> => known() ?? rr(0),
@@ -32,6 +32,7 @@ function tracker(known: () => RemediationRequest | undefined = () => undefined) 
     flushIntervalMs: 10,
     current: () => known(),
     random: () => 0,
+    ...options,
   });
   return { storm, writes };
 }
@@ -52,18 +53,8 @@ describe("StormTracker", () => {
   });
 
   it("writes through betweenCountWrites with the problem's fingerprint, so the write never overlaps a count write of that problem", async () => {
-    const writes: StormAggregationStatus[] = [];
     const serialized: string[] = [];
-    const rrs = {
-      get: async (): Promise<RemediationRequest> => rr(0),
-      async applyStatus(_name: string, { stormAggregation }: { stormAggregation: StormAggregationStatus }): Promise<RemediationRequest> {
-        writes.push(stormAggregation);
-        return rr(stormAggregation.aggregatedCount ?? 0, stormAggregation);
-      },
-    };
-    const storm = new StormTracker({ threshold: 3, windowMs: 60_000 }, rrs as unknown as RemediationRequestClient, new GatewayMetrics(), pino({ level: "silent" }), {
-      flushIntervalMs: 10,
-      random: () => 0,
+    const { storm, writes } = tracker(undefined, {
       betweenCountWrites: async (fingerprint, write) => {
         serialized.push(fingerprint);
         await write();
