@@ -86,6 +86,61 @@ describe("GroupCommit", () => {
     await expect(commit.submit("k", 1)).rejects.toThrow("flush returned 0 results for 1 items");
   });
 
+  describe("other writes between flushes", () => {
+    /** A flush that logs when it starts and ends and waits for the test's word. */
+    function logged() {
+      const log: string[] = [];
+      const gates: (() => void)[] = [];
+      const commit = new GroupCommit<string, string>(async (_key, items) => {
+        log.push(`flush ${items.join(",")}`);
+        await new Promise<void>(r => gates.push(r));
+        log.push("flushed");
+        return items;
+      });
+      return { commit, log, gates };
+    }
+    const settle = () => new Promise<void>(r => setImmediate(r));
+
+    it("runs a task on an idle key at once and returns its result", async () => {
+      const { commit } = logged();
+      await expect(commit.between("k", async () => "done")).resolves.toBe("done");
+    });
+
+    it("waits for the flush in progress, and holds the next flush until the task has finished", async () => {
+      const { commit, log, gates } = logged();
+      const first = commit.submit("k", "a");
+      await settle();
+      let finishTask!: () => void;
+      const task = commit.between("k", async () => {
+        log.push("task");
+        await new Promise<void>(r => (finishTask = r));
+        log.push("task done");
+      });
+      gates.shift()!(); // a's flush ends
+      await first;
+      await settle();
+      const during = [commit.submit("k", "b"), commit.submit("k", "c")];
+      await settle();
+      expect(log).toEqual(["flush a", "flushed", "task"]);
+      finishTask();
+      await task;
+      await settle();
+      gates.shift()!();
+      await Promise.all(during);
+      // What arrived during the task went out in one flush after it.
+      expect(log).toEqual(["flush a", "flushed", "task", "task done", "flush b,c", "flushed"]);
+    });
+
+    it("gives a failing task's error to its caller and goes on flushing", async () => {
+      const { commit, gates } = logged();
+      await expect(commit.between("k", async () => Promise.reject(new Error("409")))).rejects.toThrow("409");
+      const next = commit.submit("k", "a");
+      await settle();
+      gates.shift()!();
+      await expect(next).resolves.toBe("a");
+    });
+  });
+
   describe("linger after a contended flush", () => {
     /** A flush that records batches; each sleep of the linger is recorded and ends when the test says so. */
     function lingering() {

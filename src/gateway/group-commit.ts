@@ -1,12 +1,16 @@
 /** A submitter waiting for its item's result. */
 interface Waiter<Item, Result> { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }
 
+/** Other work on a key that must not overlap its flushes (see GroupCommit.between). */
+type Task = () => Promise<void>;
+
 export interface GroupCommitOptions {
   /**
    * After a flush of a contended key (its batch had several items, or more
    * were waiting when it ended), wait this long before taking the next batch,
    * so the senders just answered can send again into it (0: never wait). A
-   * key written one signal at a time never waits.
+   * key written one signal at a time never waits, nor a batch that already
+   * holds more than the flush just answered (a burst).
    */
   lingerMs?: number;
   /** Waits ms (tests replace it). */
@@ -24,10 +28,14 @@ export interface GroupCommitOptions {
  * again, so without a pause a key's writes would alternate between those who
  * were waiting and those just answered: about one write per signal at two in
  * flight. The linger after a contended flush lets both groups meet in one.
+ *
+ * Other writes of the same object go `between` flushes: they never overlap
+ * one, so neither sends the other's write to a resourceVersion conflict.
  */
 export class GroupCommit<Item, Result> {
   private readonly pending = new Map<string, Waiter<Item, Result>[]>();
   private readonly running = new Set<string>();
+  private readonly tasks = new Map<string, Task[]>();
   private readonly lingerMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -53,9 +61,25 @@ export class GroupCommit<Item, Result> {
     });
   }
 
+  /**
+   * Runs task when no flush of key is running, and holds the key's next
+   * flush until it has finished (what arrives meanwhile waits and is folded
+   * into that flush). Resolves or rejects as the task does.
+   */
+  between<T>(key: string, task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let queue = this.tasks.get(key);
+      if (!queue) this.tasks.set(key, (queue = []));
+      queue.push(() => Promise.resolve().then(task).then(resolve, reject));
+      if (!this.running.has(key)) void this.drain(key);
+    });
+  }
+
   private async drain(key: string): Promise<void> {
     this.running.add(key);
     try {
+      // Awaited only when there are tasks: a lone signal's flush starts in the same tick as its submit.
+      if (this.tasks.has(key)) await this.runTasks(key);
       for (let batch = this.take(key); batch.length > 0; batch = this.contended(key, batch.length) ? await this.lingerThenTake(key) : this.take(key)) {
         const more = (): Item[] => {
           const arrived = this.take(key);
@@ -69,17 +93,31 @@ export class GroupCommit<Item, Result> {
         } catch (err) {
           batch.forEach(w => w.reject(err));
         }
+        if (this.tasks.has(key)) await this.runTasks(key);
       }
     } finally {
       this.running.delete(key);
       // What arrived between the last take and now (the linger's take resolves a tick later) starts the next drain.
-      if (this.pending.has(key)) void this.drain(key);
+      if (this.pending.has(key) || this.tasks.has(key)) void this.drain(key);
     }
   }
 
-  /** The batch just flushed had several items, or more are waiting: a storm, worth the linger. */
+  /** Runs the tasks waiting for key, and those that arrive while they run. */
+  private async runTasks(key: string): Promise<void> {
+    for (let queue = this.tasks.get(key); queue; queue = this.tasks.get(key)) {
+      this.tasks.delete(key);
+      for (const task of queue) await task();
+    }
+  }
+
+  /**
+   * The batch just flushed had several items, or more are waiting: a storm,
+   * worth the linger, unless more are waiting already than were just answered
+   * (a burst: those answered would add little to a batch that size).
+   */
   private contended(key: string, flushed: number): boolean {
-    return this.lingerMs > 0 && (flushed > 1 || (this.pending.get(key)?.length ?? 0) > 0);
+    const waiting = this.pending.get(key)?.length ?? 0;
+    return this.lingerMs > 0 && (flushed > 1 || waiting > 0) && waiting <= flushed;
   }
 
   private async lingerThenTake(key: string): Promise<Waiter<Item, Result>[]> {

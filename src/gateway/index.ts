@@ -124,6 +124,8 @@ export async function startGateway(
     current: (fingerprint, name) => cache.rrsOf(fingerprint).find(rr => rr.metadata.name === name),
     flushIntervalMs: config.stormRefreshMs,
     enabled: featureOn("stormAggregation"),
+    // The recorder is built below; storm writes start only after it has counted signals.
+    betweenCountWrites: (fingerprint, write) => recorder.betweenCountWrites(fingerprint, write),
   });
   const duplicates = new DuplicateDetector({ rrs, cache, metrics, logger, marking: featureOn("duplicateMarking") });
   // While the API server is unreachable, signals get a fast 503; a probe of /readyz says when it is back.

@@ -106,6 +106,11 @@ export class SignalRecorder {
     this.writes = new RecordWrites(deps);
   }
 
+  /** Runs another write of a problem's RR (its storm status) between its count writes, never during one. */
+  betweenCountWrites(fingerprint: string, write: () => Promise<void>): Promise<void> {
+    return this.commits.between(fingerprint, write);
+  }
+
   /** @param gone aborted when the sender leaves: from then on its signal is not written (it will send it again). */
   async record(signal: Signal, fingerprint: string, requestId: string, gone?: AbortSignal): Promise<Recorded> {
     if (signal.status === "resolved" && this.deps.resolvedCounts?.() === false) return this.resolvedNotCounted(fingerprint);

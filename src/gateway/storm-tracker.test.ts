@@ -3,7 +3,7 @@ import type { RemediationRequestClient } from "../k8s/rr-client";
 import type { RemediationRequest, StormAggregationStatus } from "../model/remediation-request";
 import { GatewayMetrics } from "./metrics";
 import { ConflictError } from "../k8s/errors";
-import { StormTracker } from "./storm-tracker";
+import { StormTracker, type StormTrackerOptions } from "./storm-tracker";
 import { testSpec } from "../../test/helpers/rr-spec";
 
 const FINGERPRINT = "a".repeat(64);
@@ -19,7 +19,7 @@ function rr(count: number, stormAggregation?: StormAggregationStatus): Remediati
 }
 
 /** A tracker (threshold 3 in a minute, 10 ms refresh) whose writes are recorded; `known` is what its cache shows. */
-function tracker(known: () => RemediationRequest | undefined = () => undefined) {
+function tracker(known: () => RemediationRequest | undefined = () => undefined, options: StormTrackerOptions = {}) {
   const writes: StormAggregationStatus[] = [];
   const rrs = {
     get: async (): Promise<RemediationRequest> => known() ?? rr(0),
@@ -32,6 +32,7 @@ function tracker(known: () => RemediationRequest | undefined = () => undefined) 
     flushIntervalMs: 10,
     current: () => known(),
     random: () => 0,
+    ...options,
   });
   return { storm, writes };
 }
@@ -48,6 +49,21 @@ describe("StormTracker", () => {
     storm.observe(rr(5), 3);
     await settle();
     expect(writes).toMatchObject([{ isPartOfStorm: true, aggregatedCount: 5 }]);
+    await storm.stop();
+  });
+
+  it("writes through betweenCountWrites with the problem's fingerprint, so the write never overlaps a count write of that problem", async () => {
+    const serialized: string[] = [];
+    const { storm, writes } = tracker(undefined, {
+      betweenCountWrites: async (fingerprint, write) => {
+        serialized.push(fingerprint);
+        await write();
+      },
+    });
+    storm.observe(rr(5), 5);
+    await settle();
+    expect(serialized).toEqual([FINGERPRINT]);
+    expect(writes).toMatchObject([{ aggregatedCount: 5 }]);
     await storm.stop();
   });
 

@@ -34,6 +34,14 @@ export interface StormTrackerOptions {
    * count at least as high, written by another replica in the meantime.
    */
   current?: (fingerprint: string, name: string) => RemediationRequest | undefined;
+  /**
+   * Runs a storm status write of a problem (by fingerprint) where it cannot
+   * overlap that problem's count writes in this process (the recorder's group
+   * commit). Overlapping, one of the two fails with 409 (a wasted write and a
+   * retry); serialized, the count signals that arrive meanwhile are folded
+   * into the next count write. Default: no ordering.
+   */
+  betweenCountWrites?: (fingerprint: string, write: () => Promise<void>) => Promise<void>;
   /** Spreads the replicas' writes apart, so each can see the others' first (default Math.random). */
   random?: () => number;
   /** False while the installed CRD has no status.stormAggregation (kubernaut's own): nothing is tracked or written. */
@@ -140,8 +148,13 @@ export class StormTracker {
     await Promise.all(batch.map(([name, pending]) => this.write(name, pending)));
   }
 
+  private write(name: string, pending: PendingStorm): Promise<void> {
+    const write = (): Promise<void> => this.writeNow(name, pending);
+    return this.options.betweenCountWrites ? this.options.betweenCountWrites(pending.fingerprint, write) : write();
+  }
+
   /** Writes one RR's storm status unless it already shows as much, conditional on the version that was decided on. */
-  private async write(name: string, pending: PendingStorm): Promise<void> {
+  private async writeNow(name: string, pending: PendingStorm): Promise<void> {
     try {
       let seen = this.options.current?.(pending.fingerprint, name) ?? (await this.rrs.get(name));
       for (let attempt = 1; ; attempt++) {
