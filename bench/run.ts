@@ -17,6 +17,7 @@ import { ensureControlPlane } from "./controlplane";
 import { Gateways } from "./gateways";
 import { parseOptions, USAGE, UsageError } from "./options";
 import { profileStorm } from "./profile";
+import { gatewaySettings } from "./setting-overrides";
 import { consoleTable, markdown, ratios } from "./report";
 import { describeSource, sourceState, type SourceState } from "./source-state";
 import type { Measurements } from "./results";
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
       finishedAt: new Date().toISOString(),
       machine: await machine(ctx, loadBefore, source),
       controlPlane: options.controlPlane,
-      gatewaySettings: { auth: "none", logLevel: "warn", processes: "node --import tsx src/gateway/main.ts", other: "defaults" },
+      gatewaySettings: gatewaySettings(process.env),
       sizes: options.sizes,
       ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
       measurements: m,

@@ -73,21 +73,12 @@ interface MemoryLine {
   heap: { total_physical_size: number; malloced_memory: number };
 }
 
-/** One reading of the module process's memory, in MB. */
-export interface PodMemory {
-  /** VmRSS from /proc before any forced collection: what the kubelet and the OOM killer see. */
-  rssMB: number;
-  /** RSS split by Linux (/proc/PID/status), before any forced collection: anonymous (malloc, V8's heap) and file-backed (the node binary, libraries). */
-  rssAnonMB: number;
-  rssFileMB: number;
-  /** Of the anonymous RSS, glibc malloc's main arena ("[heap]") and the unnamed mappings (V8's pages, other arenas, large blocks), from /proc/PID/smaps. */
-  brkHeapMB: number;
-  unnamedAnonMB: number;
-  unnamedAnonMappings: number;
-  largestUnnamedAnonMB: number[];
-  /** Pages freed with MADV_FREE, still in RSS until the kernel reclaims them; transparent huge pages. */
-  lazyFreeMB: number;
-  anonHugePagesMB: number;
+/**
+ * One reading of the module process's memory, in MB: /proc's split of RSS
+ * (read before any forced collection: what the kubelet and the OOM killer
+ * see; see ProcMemory), then V8's own figures.
+ */
+export interface PodMemory extends Omit<ProcMemory, "files"> {
   /** Resident size of the largest mapped files. */
   mappedFiles: { file: string; rssMB: number }[];
   /** RSS after two full collections. */
@@ -317,18 +308,11 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
       const proc = options.lastResortGc ? procNow() : before;
       const cachedRRs = (await metrics()).get("rr_gateway_rr_cache_size") ?? NaN;
       const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
+      const { files, ...split } = proc;
       return {
         watchFailures: (await metrics()).get("rr_gateway_rr_watch_failures_total") ?? NaN,
-        rssMB: proc.rssMB,
-        rssAnonMB: proc.rssAnonMB,
-        rssFileMB: proc.rssFileMB,
-        brkHeapMB: proc.brkHeapMB,
-        unnamedAnonMB: proc.unnamedAnonMB,
-        unnamedAnonMappings: proc.unnamedAnonMappings,
-        lazyFreeMB: proc.lazyFreeMB,
-        anonHugePagesMB: proc.anonHugePagesMB,
-        largestUnnamedAnonMB: proc.largestUnnamedAnonMB,
-        mappedFiles: proc.files.slice(0, 3),
+        ...split,
+        mappedFiles: files.slice(0, 3),
         rssAfterGcMB: mb(line.afterGc.rss),
         heapUsedMB: mb(line.afterGc.heapUsed),
         heapTotalMB: mb(line.afterGc.heapTotal),
