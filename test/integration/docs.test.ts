@@ -51,3 +51,13 @@ it("links only to files that exist", () => {
   });
   expect(missing).toEqual([]);
 });
+
+it("cites only measurements kept in git: every results file a doc names is committed", () => {
+  const docs = ["README.md", ...execFileSync("git", ["ls-files", "docs"], { cwd: REPO_DIR, encoding: "utf8" }).split("\n").filter(f => f.endsWith(".md"))];
+  const tracked = new Set(execFileSync("git", ["ls-files", "bench/results", "test/soak-results"], { cwd: REPO_DIR, encoding: "utf8" }).split("\n").map(f => path.basename(f)));
+  const cited = docs.flatMap(doc =>
+    [...readFileSync(path.join(REPO_DIR, doc), "utf8").matchAll(/\b((?:bench|soak|gateway-storm)-\d{4}-\d\d-\d\dT[\w.-]+?\.json)\b/g)].map(m => ({ doc, file: m[1] })),
+  );
+  expect(cited.length).toBeGreaterThan(0);
+  expect(cited.filter(c => !tracked.has(c.file))).toEqual([]);
+});
