@@ -23,18 +23,7 @@ export async function baseline(ctx: BenchContext): Promise<Measurements> {
   const seq = { count: sizes.sequential, concurrency: 1, timeLimitMs: sizes.timeLimitMs, warmup: sizes.warmup };
   const conc = { count: sizes.concurrent, concurrency: sizes.concurrency, timeLimitMs: sizes.timeLimitMs, warmup: sizes.warmup };
 
-  // Status applies, one at a time, on one RR.
-  const [one] = await createRRs(rrs, "seq-apply", 1);
-  let state: CountState = { name: one.name, count: 0, resourceVersion: one.resourceVersion };
-  out["1a"] = await measure(
-    ctx,
-    "raw status apply, sequential",
-    async () => {
-      state = await applyCount(rrs, state);
-      return true;
-    },
-    seq,
-  );
+  out["1a"] = await measure(ctx, "raw status apply, sequential", await sequentialApplies(rrs, "seq-apply"), seq);
 
   // Status applies, `concurrency` at a time, each on an RR of its own (a free list, so the preconditions hold).
   const free: CountState[] = (await createRRs(rrs, "conc-apply", sizes.concurrency)).map(rr => ({ name: rr.name, count: 0, resourceVersion: rr.resourceVersion }));
@@ -60,18 +49,31 @@ export async function baseline(ctx: BenchContext): Promise<Measurements> {
   };
   out["1c"] = await measure(ctx, "raw create, sequential", create("seq-create"), seq);
   out["1d"] = await measure(ctx, "raw create, concurrent", create("conc-create"), conc);
-  // What a new problem costs by design: a create (the API server drops status on create), then the first count.
-  const createAndCount = (prefix: string) => async (i: number) => {
-    const created = await rrs.create(realisticRR("BenchRaw", `${prefix}-${i}`), FIELD_MANAGERS.gateway);
-    await applyCount(rrs, { name: created.metadata.name!, count: 0, resourceVersion: created.metadata.resourceVersion });
-    return true;
-  };
-  out["1e"] = await measure(ctx, "raw create + first status apply, sequential", createAndCount("seq-create-apply"), seq);
-  out["1f"] = await measure(ctx, "raw create + first status apply, concurrent", createAndCount("conc-create-apply"), conc);
+  out["1e"] = await measure(ctx, "raw create + first status apply, sequential", createAndCount(rrs, "seq-create-apply"), seq);
+  out["1f"] = await measure(ctx, "raw create + first status apply, concurrent", createAndCount(rrs, "conc-create-apply"), conc);
   // The read the gateway makes before it creates: every RR of the problem, by field selector (in a namespace that now holds every RR above).
   const fingerprints = Array.from({ length: sizes.sequential + sizes.warmup }, (_, i) => realisticRR("BenchRaw", `seq-create-${i}`).spec.signalFingerprint);
   out["1g"] = await measure(ctx, "raw LIST by fingerprint (field selector), sequential", async i => (await rrs.listByFingerprint(fingerprints[i])).length >= 0, seq);
   return out;
+}
+
+/** Status applies one after the other on one new RR (its name from prefix), each with the resourceVersion the last one returned. */
+export async function sequentialApplies(rrs: RemediationRequestClient, prefix: string): Promise<() => Promise<boolean>> {
+  const [one] = await createRRs(rrs, prefix, 1);
+  let state: CountState = { name: one.name, count: 0, resourceVersion: one.resourceVersion };
+  return async () => {
+    state = await applyCount(rrs, state);
+    return true;
+  };
+}
+
+/** What a new problem costs by design: a create (the API server drops status on create), then the first count. */
+export function createAndCount(rrs: RemediationRequestClient, prefix: string): (i: number) => Promise<boolean> {
+  return async i => {
+    const created = await rrs.create(realisticRR("BenchRaw", `${prefix}-${i}`), FIELD_MANAGERS.gateway);
+    await applyCount(rrs, { name: created.metadata.name!, count: 0, resourceVersion: created.metadata.resourceVersion });
+    return true;
+  };
 }
 
 interface CountState {

@@ -5,15 +5,18 @@ import { runLoad } from "../load";
 import { measure } from "../measure";
 import type { Measurements } from "../results";
 import { realisticRR } from "../rr-factory";
+import { createAndCount, sequentialApplies } from "./baseline";
 
 /**
  * Scenario 11: the cost of a new problem and of a duplicate as the namespace
  * fills up. One gateway on a namespace of its own; before each step the
  * namespace is filled (RRs created straight on the API server, many in
  * flight) to storedRRs[k] RRs, then new signals (each a new problem) and
- * duplicates of one problem are sent one at a time. Ids 11a-<n> (new
- * problems) and 11b-<n> (duplicates); the ratios compare each size with the
- * first.
+ * duplicates of one problem are sent one at a time; then the same two
+ * costs straight on the API server (a create and its first status apply; a
+ * status apply), so the growth of the API server's own cost is seen beside
+ * the gateway's. Ids 11a-<n> (new problems), 11b-<n> (duplicates), 11c-<n>
+ * and 11d-<n> (raw); the ratios compare each size with the first.
  */
 export async function storedRRs(ctx: BenchContext): Promise<Measurements> {
   const { sizes } = ctx.options;
@@ -43,8 +46,12 @@ export async function storedRRs(ctx: BenchContext): Promise<Measurements> {
       out[`11a-${target}`] = await measure(ctx, `gateway new signal with ${target} RRs stored`, async i => (await gw.post(i, firing("BenchStoredNew", `${target}-${i}`))).status === 201, run);
       stored += run.count + run.warmup;
       out[`11b-${target}`] = await measure(ctx, `gateway duplicate with ${target} RRs stored`, async i => (await gw.post(i, dup)).status === 202, run);
-      out[`11a-${target}`].extra = { storedRRs: target };
-      out[`11b-${target}`].extra = { storedRRs: target };
+      // The API server alone at the same size: what of the growth is its own.
+      const raw = { count: run.count, concurrency: 1, timeLimitMs: run.timeLimitMs, warmup: run.warmup };
+      out[`11c-${target}`] = await measure(ctx, `raw create + first status apply with ${target} RRs stored`, createAndCount(rrs, `stored-raw-${target}`), raw);
+      stored += raw.count + raw.warmup + 1;
+      out[`11d-${target}`] = await measure(ctx, `raw status apply with ${target} RRs stored`, await sequentialApplies(rrs, `stored-raw-apply-${target}`), raw);
+      for (const kind of ["11a", "11b", "11c", "11d"]) out[`${kind}-${target}`].extra = { storedRRs: target };
     }
   } finally {
     await gw.stop();
