@@ -2,7 +2,7 @@ import { Pool } from "undici";
 import { startGatewayProcess, type GatewayProcess } from "../test/integration/helpers/gateway-process";
 import { alert, PROMETHEUS_PATH, webhook } from "../test/helpers/signals";
 import type { BenchControlPlane } from "./controlplane";
-import { gatewayWrites } from "./metrics";
+import { gatewayWrites, scrape } from "./metrics";
 
 export interface Reply {
   status: number;
@@ -64,6 +64,23 @@ export class Gateways {
 
   writes(): Promise<Record<string, number>> {
     return gatewayWrites(this.urls);
+  }
+
+  /**
+   * Waits until every replica's RR cache holds at least `rrs` RRs
+   * (rr_gateway_rr_cache_size), at most timeoutMs; returns how long it took,
+   * or undefined when the time ran out. After RRs are created in bulk the
+   * watch delivers them later; until it has, the cache is not known fresh and
+   * a new problem's create is decided by a list instead.
+   */
+  async cacheHolds(rrs: number, timeoutMs: number): Promise<number | undefined> {
+    const started = Date.now();
+    for (;;) {
+      const sizes = await Promise.all(this.urls.map(async url => (await scrape(url)).get("rr_gateway_rr_cache_size") ?? 0));
+      if (sizes.every(size => size >= rrs)) return Date.now() - started;
+      if (Date.now() - started > timeoutMs) return undefined;
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
   }
 
   async closePools(): Promise<void> {
