@@ -127,7 +127,7 @@ export const GATEWAY_ENV = {
   GATEWAY_MAX_LABELS: [String(DEFAULT_SIGNAL_LIMITS.maxLabels), "labels (and annotations) per signal"],
   GATEWAY_STORM_THRESHOLD: ["5", "occurrences within the storm window that make a storm"],
   GATEWAY_STORM_WINDOW_SECONDS: ["60", "storm detection window"],
-  GATEWAY_GROUP_COMMIT_LINGER_MS: ["30", "after a count write of a problem with several signals in flight, wait this long for more before the next write, so they share it (fewer API writes under a storm, at most this much latency for those signals; a problem signalled one at a time never waits). 0: no wait"],
+  GATEWAY_GROUP_COMMIT_LINGER_MS: ["60", "after a count write of a problem with several signals in flight, wait this long for more before the next write, so they share it (fewer API writes under a storm, at most this much latency for those signals; a problem signalled one at a time never waits). 0: no wait"],
   GATEWAY_STORM_REFRESH_SECONDS: ["5", "least time between two storm status writes of one RR (each write moves its resourceVersion, so in-flight counts retry)"],
   GATEWAY_REPLAY_PROTECTION: ["on", "on: refuse (400) requests whose X-Timestamp, Alertmanager startsAt or event timestamp is outside the window below, as kubernaut does; off: accept them"],
   GATEWAY_REPLAY_MAX_AGE_SECONDS: ["300", "how old an X-Timestamp or an event may be"],
