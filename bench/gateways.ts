@@ -2,6 +2,7 @@ import { Pool } from "undici";
 import { startGatewayProcess, type GatewayProcess } from "../test/integration/helpers/gateway-process";
 import { alert, PROMETHEUS_PATH, webhook } from "../test/helpers/signals";
 import type { BenchControlPlane } from "./controlplane";
+import { waitFor } from "../test/integration/helpers/wait";
 import { gatewayWrites, scrape } from "./metrics";
 
 export interface Reply {
@@ -75,11 +76,12 @@ export class Gateways {
    */
   async cacheHolds(rrs: number, timeoutMs: number): Promise<number | undefined> {
     const started = Date.now();
-    for (;;) {
-      const sizes = await Promise.all(this.urls.map(async url => (await scrape(url)).get("rr_gateway_rr_cache_size") ?? 0));
-      if (sizes.every(size => size >= rrs)) return Date.now() - started;
-      if (Date.now() - started > timeoutMs) return undefined;
-      await new Promise(resolve => setTimeout(resolve, 200));
+    const holds = async () => (await Promise.all(this.urls.map(async url => (await scrape(url)).get("rr_gateway_rr_cache_size") ?? 0))).every(size => size >= rrs);
+    try {
+      await waitFor(`every gateway's RR cache to hold ${rrs} RRs`, holds, timeoutMs, 200);
+      return Date.now() - started;
+    } catch {
+      return undefined; // waitFor throws only when the time has run out
     }
   }
 

@@ -200,7 +200,7 @@ async function machine(ctx: BenchContext, loadBefore: number[], source: SourceSt
   };
 }
 
-/** Marks a run of some scenarios only (--only) in its file name: such files are git-ignored and never shown in the docs. */
+/** Marks a run of some scenarios only (--only) in its file name: such files are git-ignored (unless added on purpose as cited evidence) and never rendered as the docs' results block. */
 const PARTIAL_RUN_MARK = "-only-";
 
 function resultsFileName(stamp: string, options: { quick: boolean; only?: Set<number> }): string {

@@ -1,7 +1,21 @@
 import { GATEWAY_ENV } from "../src/gateway/config";
 
-/** Settings the bench itself gives its gateways (GATEWAY_AUTH=none, LOG_LEVEL=warn) or that only say where the API server is. */
-const SET_BY_THE_BENCH = new Set(["GATEWAY_AUTH", "LOG_LEVEL", "KUBECONFIG"]);
+/**
+ * Settings the bench's gateways get whatever the environment says:
+ * startGatewayProcess (test/integration/helpers/gateway-process.ts) sets the
+ * address, namespace, auth, event source and API server, Gateways.start
+ * (bench/gateways.ts) the log level and shutdown grace.
+ */
+const SET_BY_THE_BENCH = new Set([
+  "GATEWAY_HOST",
+  "GATEWAY_PORT",
+  "GATEWAY_NAMESPACE",
+  "GATEWAY_AUTH",
+  "EVENT_SOURCE_ENABLED",
+  "KUBECONFIG",
+  "LOG_LEVEL",
+  "GATEWAY_SHUTDOWN_GRACE_SECONDS",
+]);
 
 /**
  * The gateway settings in the bench's environment that its gateway processes

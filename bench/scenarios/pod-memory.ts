@@ -306,11 +306,11 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
       const line = await nthLine<MemoryLine>(child, "BENCH_MEMORY ", seen + 1, 20_000);
       // After a last-resort collection, what it gave back is the point: read /proc again.
       const proc = options.lastResortGc ? procNow() : before;
-      const cachedRRs = (await metrics()).get("rr_gateway_rr_cache_size") ?? NaN;
+      const scraped = await metrics();
       const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
       const { files, ...split } = proc;
       return {
-        watchFailures: (await metrics()).get("rr_gateway_rr_watch_failures_total") ?? NaN,
+        watchFailures: scraped.get("rr_gateway_rr_watch_failures_total") ?? NaN,
         ...split,
         mappedFiles: files.slice(0, 3),
         rssAfterGcMB: mb(line.afterGc.rss),
@@ -321,7 +321,7 @@ async function startPod(ctx: BenchContext, build: ModuleBuild, namespace: string
         v8PhysicalMB: mb(line.heap.total_physical_size),
         v8MallocedMB: mb(line.heap.malloced_memory),
         spacesMB: Object.fromEntries(Object.entries(line.spaces).map(([k, v]) => [k, mb(v)])),
-        cachedRRs,
+        cachedRRs: scraped.get("rr_gateway_rr_cache_size") ?? NaN,
       };
     },
     async heapSnapshot(file) {

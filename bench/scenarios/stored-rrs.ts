@@ -46,12 +46,12 @@ export async function storedRRs(ctx: BenchContext): Promise<Measurements> {
       // Measure the steady state: the gateway's watch has delivered what the fill created.
       const cacheCaughtUpMs = await gw.cacheHolds(stored, 5 * 60_000);
       ctx.log(cacheCaughtUpMs === undefined ? `  the gateway's cache did not reach ${stored} RRs within 5 minutes: measuring anyway` : `  the gateway's cache holds the ${stored} RRs ${cacheCaughtUpMs} ms after the fill`);
-      const run = { count: sizes.storedRunOps, concurrency: 1, timeLimitMs: sizes.timeLimitMs, warmup: sizes.warmup, gateways: gw };
+      const raw = { count: sizes.storedRunOps, concurrency: 1, timeLimitMs: sizes.timeLimitMs, warmup: sizes.warmup };
+      const run = { ...raw, gateways: gw };
       out[`11a-${target}`] = await measure(ctx, `gateway new signal with ${target} RRs stored`, async i => (await gw.post(i, firing("BenchStoredNew", `${target}-${i}`))).status === 201, run);
       stored += run.count + run.warmup;
       out[`11b-${target}`] = await measure(ctx, `gateway duplicate with ${target} RRs stored`, async i => (await gw.post(i, dup)).status === 202, run);
       // The API server alone at the same size: what of the growth is its own.
-      const raw = { count: run.count, concurrency: 1, timeLimitMs: run.timeLimitMs, warmup: run.warmup };
       out[`11c-${target}`] = await measure(ctx, `raw create + first status apply with ${target} RRs stored`, createAndCount(rrs, `stored-raw-${target}`), raw);
       stored += raw.count + raw.warmup + 1;
       out[`11d-${target}`] = await measure(ctx, `raw status apply with ${target} RRs stored`, await sequentialApplies(rrs, `stored-raw-apply-${target}`), raw);
